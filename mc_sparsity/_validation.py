@@ -1,0 +1,107 @@
+"""Declared parameter constraints with uniform error messages.
+
+In the spirit of scikit-learn's ``_param_validation``: each public function
+states what its parameters must be, and a bad value raises a ``ValueError``
+(or ``TypeError``) whose message names the parameter and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng_seed"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A real interval ``(low, high)``; ``None`` is unbounded on that side.
+
+    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
+    """
+
+    low: float | None
+    high: float | None
+    closed: str = "both"
+
+    def __contains__(self, value: float) -> bool:
+        left_closed = self.closed in ("both", "left")
+        right_closed = self.closed in ("both", "right")
+        if self.low is not None and (value < self.low or (value == self.low and not left_closed)):
+            return False
+        if self.high is not None and (value > self.high or (value == self.high and not right_closed)):
+            return False
+        return True
+
+    def __str__(self) -> str:
+        left = "[" if self.closed in ("both", "left") else "("
+        right = "]" if self.closed in ("both", "right") else ")"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"in the range {left}{low}, {high}{right}"
+
+
+def check_scalar(value, name: str, interval: Interval) -> float:
+    """Return ``value`` as a finite float, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if value not in interval:
+        raise ValueError(f"{name} must be {interval}, got {value!r}")
+    return value
+
+
+def check_beta(beta, name: str = "beta") -> np.ndarray:
+    """Return ``beta`` as a 1-d float array of finite values, or raise."""
+    try:
+        arr = np.asarray(beta, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a sequence of real numbers, got {beta!r}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d sequence, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers, got {arr.tolist()!r}")
+    return arr
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum``; accepts integral floats such as 1e7."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        out = int(value)
+    else:
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if out < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {out}")
+    return out
+
+
+def check_rng_seed(seed) -> np.random.SeedSequence:
+    """Turn an int or a SeedSequence into a SeedSequence (SPEC 7 style).
+
+    A Generator is not accepted here: the engine needs a *seed* from which
+    replication blocks spawn their own streams, so that counts do not depend on
+    how the work is split.  ``None`` draws fresh entropy.
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        # Derive a seed from the generator: reproducible given its state.
+        return np.random.SeedSequence(seed.integers(0, 2**63, size=4).tolist())
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be a non-negative integer, a SeedSequence or a Generator, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    return np.random.SeedSequence(int(seed))
