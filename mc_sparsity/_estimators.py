@@ -68,8 +68,8 @@ def l1_projection_threshold(beta_hat, radius):
     active = u * j > css
     rho = z.shape[-1] - np.argmax(active[..., ::-1], axis=-1)
     theta = np.take_along_axis(css, (rho - 1)[..., None], axis=-1)[..., 0] / rho
-    inside = z.sum(axis=-1) <= radius
-    return np.where(inside, 0.0, np.maximum(theta, 0.0))
+    # Inside the ball the formula gives theta <= 0: no shrinkage.
+    return np.maximum(theta, 0.0)
 
 
 def project_l1_ball(beta_hat, radius):

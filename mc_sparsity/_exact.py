@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from ._validation import Interval, check_beta, check_scalar
+from ._validation import check_option, check_scenario
 
 __all__ = [
     "ExactProbability",
@@ -54,6 +54,23 @@ def _log_two_sided_tail(mean, c, scale):
         return np.logaddexp(special.log_ndtr((mean - c) / scale), special.log_ndtr((-mean - c) / scale))
 
 
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
+
+
+def _log_interval_by_quadrature(centre, half):
+    """``log(Phi(centre + half) - Phi(centre - half))`` by 20-point Gauss-Legendre.
+
+    Accurate to rounding where the density varies slowly over the interval (the
+    narrow intervals where a difference of ``log_ndtr`` would cancel).  The
+    half-width is passed as such: recomputing it from the two ends would cancel.
+    """
+    centre, half = np.broadcast_arrays(np.asarray(centre, dtype=float), np.asarray(half, dtype=float))
+    x = centre[..., None] + half[..., None] * _GL_NODES
+    with np.errstate(divide="ignore", over="ignore"):  # x*x may overflow to inf: density 0
+        log_terms = np.log(_GL_WEIGHTS) - 0.5 * x * x - 0.5 * np.log(2.0 * np.pi)
+        return np.log(half) + special.logsumexp(log_terms, axis=-1)
+
+
 def log_zero_probability(beta, sigma, threshold):
     """``log P(|beta_hat_j| <= threshold)`` for each coordinate, ``beta_hat_j ~ N(beta_j, sigma^2)``.
 
@@ -68,10 +85,16 @@ def log_zero_probability(beta, sigma, threshold):
     with np.errstate(over="ignore", divide="ignore"):  # overflow to +-inf is meant
         upper = (threshold - b) / sigma  # standardized ends of the interval [-tau, tau]
         lower = (-threshold - b) / sigma  # lower <= 0 always
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Both ends in the lower tail: Phi(upper) - Phi(lower) on the log scale.
         log_up = special.log_ndtr(upper)
-        tail = log_up + _log1mexp(special.log_ndtr(lower) - log_up)
+        log_ratio = special.log_ndtr(lower) - log_up
+        tail = log_up + _log1mexp(log_ratio)
+        # A narrow interval makes log_ratio a difference of nearly equal logs: integrate
+        # the density instead, where it varies by less than a factor of about e.
+        narrow = (upper <= 0.0) & (log_ratio > -0.5)
+        if np.any(narrow):
+            tail = np.where(narrow, _log_interval_by_quadrature(-b / sigma, threshold / sigma), tail)
         # Interval straddles 0: a sum of two positive erf terms, no cancellation.
         straddle = np.log(0.5 * (special.erf(upper / _SQRT2) + special.erf(-lower / _SQRT2)))
     out = np.where(upper <= 0.0, tail, straddle)
@@ -106,20 +129,6 @@ class ExactProbability:
     zeros_pmf: np.ndarray | None
 
 
-def _validate(beta, sigma, lam, radius, estimator):
-    beta = check_beta(beta)
-    sigma = check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
-    if (lam is None) == (radius is None):
-        raise ValueError("give exactly one of lam (penalized form) or radius (constrained form)")
-    if lam is not None:
-        lam = check_scalar(lam, "lam", Interval(0, None, closed="left"))
-    if radius is not None:
-        radius = check_scalar(radius, "radius", Interval(0, None, closed="neither"))
-    if estimator not in ("lasso", "ridge"):
-        raise ValueError(f"estimator must be 'lasso' or 'ridge', got {estimator!r}")
-    return beta, sigma, lam, radius
-
-
 def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimator="lasso"):
     """Exact ``P(solution sparse)`` under ``beta_hat ~ N(beta, sigma^2 I)``.
 
@@ -150,7 +159,8 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
     >>> exact_sparse_probability([40.0, 40.0], lam=1.0).log_probability  # underflows as a float
     -1446.0...
     """
-    beta, sigma, lam, radius = _validate(beta, sigma, lam, radius, estimator)
+    beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
+    check_option(estimator, "estimator", ("lasso", "ridge"))
     p = beta.size
     if estimator == "ridge":
         pmf = np.zeros(p + 1)
@@ -163,7 +173,7 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
         # a sum of positive terms, accurate where 1 - prod_j r_j would cancel.
         with np.errstate(over="ignore"):  # a sum of huge negative logs may reach -inf
             log_first_zero = log_q + np.concatenate(([0.0], np.cumsum(log_r)[:-1]))
-        log_p = float(special.logsumexp(log_first_zero))
+        log_p = min(float(special.logsumexp(log_first_zero)), 0.0)  # no 1 + rounding
         pmf = stats.poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1))
         return ExactProbability(float(np.exp(log_p)), log_p, np.asarray(pmf, dtype=float))
     if p != 2:
@@ -173,6 +183,7 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
     c = radius / _SQRT2
     with np.errstate(over="ignore"):
         log_p = float(_log_two_sided_tail(b1 + b2, c, sigma) + _log_two_sided_tail(b1 - b2, c, sigma))
+    log_p = min(log_p, 0.0)  # no 1 + rounding
     prob = float(np.exp(log_p))
     # The projection on an L1 ball of positive radius keeps a nonzero coordinate.
     return ExactProbability(prob, log_p, np.array([0.0 - np.expm1(log_p), prob, 0.0]))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, special
 
-from ._validation import Interval, check_beta, check_scalar
+from ._validation import check_option, check_scenario
 
 __all__ = ["IntegralResult", "integrate_sparse_region"]
 
@@ -96,17 +96,12 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
     >>> round(res.value, 8), res.error < 1e-8
     (0.89883436, True)
     """
-    beta = check_beta(beta)
+    beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
+    check_option(estimator, "estimator", ("lasso", "ridge"))
     if beta.size != 2:
         raise ValueError(f"integrate_sparse_region needs p = 2, got p = {beta.size}")
-    sigma = check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
-    if (lam is None) == (radius is None):
-        raise ValueError("give exactly one of lam (penalized form) or radius (constrained form)")
-    if estimator not in ("lasso", "ridge"):
-        raise ValueError(f"estimator must be 'lasso' or 'ridge', got {estimator!r}")
     m = beta / sigma
     if lam is not None:
-        lam = check_scalar(lam, "lam", Interval(0, None, closed="left"))
         tau = lam / sigma if estimator == "lasso" else 0.0
         parts = [
             _box_probability(m, (tau, None)),
@@ -115,7 +110,6 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
         ]
         value = parts[0][0] + parts[1][0] - parts[2][0]
     else:
-        radius = check_scalar(radius, "radius", Interval(0, None, closed="neither"))
         if estimator == "ridge":
             # The L2 projection scales beta_hat by a positive factor: zero only on the axes.
             parts = [_box_probability(m, (0.0, None)), _box_probability(m, (None, 0.0))]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng_seed"]
+__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng_seed", "check_scenario", "check_option"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,23 @@ def check_rng_seed(seed) -> np.random.SeedSequence:
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     return np.random.SeedSequence(int(seed))
+
+
+def check_scenario(beta, sigma, lam, radius):
+    """Validate a scenario: beta, sigma > 0, and exactly one of lam >= 0 or radius > 0."""
+    beta = check_beta(beta)
+    sigma = check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
+    if (lam is None) == (radius is None):
+        raise ValueError("give exactly one of lam (penalized form) or radius (constrained form)")
+    if lam is not None:
+        lam = check_scalar(lam, "lam", Interval(0, None, closed="left"))
+    else:
+        radius = check_scalar(radius, "radius", Interval(0, None, closed="neither"))
+    return beta, sigma, lam, radius
+
+
+def check_option(value, name: str, options) -> str:
+    """Return ``value`` if it is one of ``options``, or raise naming ``name``."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+    return value

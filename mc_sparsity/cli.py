@@ -1,0 +1,190 @@
+"""The ``mc-sparsity`` command: a thin layer over the Python API.
+
+Bad input exits with status 2 and a one-line error on stderr (argparse's
+usage-then-error format), never a traceback, never a partial result.  Heavy
+modules are imported inside the commands that need them, so that the command
+starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+# ---------------------------------------------------------------- argument types
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _nonnegative_float(text: str) -> float:
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A whole number >= 1, written ``10000000`` or ``1e7``."""
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not math.isfinite(number) or not number.is_integer():
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        value = int(number)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer or -1, got {text!r}") from None
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (all cores), got {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------- parser
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=_jobs, default=1, metavar="J",
+                        help="workers; -1 for all cores (default: 1). Never changes the counts.")
+    parser.add_argument("--backend", choices=("threading", "loky", "dask"), default="threading",
+                        help="joblib backend (default: threading; the compiled loop releases the GIL)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="address of a running dask.distributed scheduler (implies --backend dask)")
+    parser.add_argument("--chunk-size", type=_count, metavar="N",
+                        help="replications per task, rounded up to whole blocks of 262,144")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mc-sparsity",
+        description="Monte Carlo, exact and integrated probabilities that the lasso and ridge "
+                    "solutions are sparse under an orthonormal design.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sim = commands.add_parser(
+        "simulate", help="estimate P(sparse) for one scenario",
+        description="Draw beta_hat ~ N(beta, sigma^2 I), apply the lasso and ridge, count sparse solutions, "
+                    "and compare with the closed form and the numerical integral (p = 2).")
+    sim.add_argument("--beta", type=_finite_float, nargs="+", required=True, metavar="B",
+                     help="true coefficients beta_1 ... beta_p")
+    sim.add_argument("--sigma", type=_positive_float, default=1.0, help="noise level (default: 1)")
+    level = sim.add_mutually_exclusive_group(required=True)
+    level.add_argument("--lam", type=_nonnegative_float, metavar="L",
+                       help="penalized form: penalty level of both lasso and ridge")
+    level.add_argument("--radius", type=_positive_float, metavar="T",
+                       help="constrained form: radius of the L1 ball (lasso) and L2 ball (ridge)")
+    sim.add_argument("--estimator", choices=("lasso", "ridge", "all"), default="all")
+    sim.add_argument("--reps", type=_count, default=10_000_000, metavar="N",
+                     help="replications, e.g. 10000000 or 1e7 (default: 1e7)")
+    sim.add_argument("--seed", type=_seed, default=0, metavar="K", help="non-negative seed (default: 0)")
+    _add_engine_options(sim)
+    sim.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    sim.set_defaults(run=_run_simulate)
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+def _format_probability(value, log_value=None) -> str:
+    if value is None:
+        return "-"
+    if value == 0.0 and log_value is not None and math.isfinite(log_value):
+        return f"exp({log_value:.2f})"  # underflows as a float, but is not 0
+    return f"{value:.6g}"
+
+
+def format_table(result) -> str:
+    """A readable table of a :class:`SimulationResult`."""
+    level = f"{result.level_name} = {result.level:g}"
+    lines = [
+        f"beta = {list(result.beta)}, sigma = {result.sigma:g}, {result.form} form, {level}, "
+        f"reps = {result.reps:,}, seed = {result.seed}",
+        "",
+        f"{'estimator':<10}{'sparse':>14}{'estimate':>13}{'std err':>11}{'95% CI':>26}"
+        f"{'exact':>14}{'integral':>14}{'z':>8}",
+    ]
+    for row in result.results:
+        ci = f"[{row.ci_low:.5g}, {row.ci_high:.5g}]"
+        z = "-" if row.z_score is None else f"{row.z_score:.2f}"
+        lines.append(
+            f"{row.estimator:<10}{row.sparse:>14,}{row.estimate:>13.6g}{row.std_error:>11.3g}{ci:>26}"
+            f"{_format_probability(row.exact, row.log_exact):>14}{_format_probability(row.integral):>14}{z:>8}")
+    lines.append("")
+    lines.append("number of zero coordinates K (counts for K = 0, 1, ..., p):")
+    for row in result.results:
+        lines.append(f"  {row.estimator:<8} {list(row.zeros)}")
+    return "\n".join(lines)
+
+
+def _run_simulate(args, parser) -> int:
+    from ._engine import SimulationInterrupted
+    from ._simulate import simulate
+
+    backend = "dask" if args.scheduler else args.backend
+    try:
+        result = simulate(
+            args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
+            reps=args.reps, seed=args.seed, jobs=args.jobs, backend=backend,
+            chunk_size=args.chunk_size, scheduler=args.scheduler,
+            progress=not (args.quiet or args.json))
+    except SimulationInterrupted as stop:
+        print(f"\nmc-sparsity: {stop}. Partial counts of the completed replications "
+              f"(not a result): {stop.zeros.tolist()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if args.json:
+        print(json.dumps(result.to_dict(), allow_nan=False))
+    else:
+        print(format_table(result))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args, parser)
+    except (ValueError, TypeError) as exc:
+        # Validation inside the API: same format and status as argparse's errors.
+        parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        print("\nmc-sparsity: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
