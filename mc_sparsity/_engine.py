@@ -167,8 +167,12 @@ def run_replications(
     bar = _progress_bar(reps, progress)
     try:
         with _backend_context(backend, jobs, scheduler) as name:
-            parallel = joblib.Parallel(n_jobs=n_workers(jobs), backend=name, return_as="generator_unordered")
-            for done, part in parallel(tasks):
+            # joblib registers its dask backend only through parallel_config; on dask the
+            # cluster's workers decide the parallelism (n_jobs=-1).
+            with joblib.parallel_config(backend=name, n_jobs=-1 if name == "dask" else n_workers(jobs)):
+                parallel = joblib.Parallel(return_as="generator_unordered")
+                results = parallel(tasks)
+            for done, part in results:
                 hist += part
                 completed += done
                 bar.update(done)

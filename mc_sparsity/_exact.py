@@ -152,12 +152,13 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
     Examples
     --------
     >>> res = exact_sparse_probability([1.0, 0.3], lam=0.5)
-    >>> round(res.probability, 6)
-    0.624919
+    >>> round(res.probability, 6)  # 1 - (1 - 0.24173)(1 - 0.36741)
+    0.520322
     >>> exact_sparse_probability([1.0, 0.3], lam=0.5, estimator="ridge").probability
     0.0
-    >>> exact_sparse_probability([40.0, 40.0], lam=1.0).log_probability  # underflows as a float
-    -1446.0...
+    >>> res = exact_sparse_probability([40.0, 40.0], lam=1.0)  # about 2 Phi(-39)
+    >>> res.probability, round(res.log_probability, 2)  # underflows as a float, not on the log scale
+    (0.0, -764.39)
     """
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     check_option(estimator, "estimator", ("lasso", "ridge"))

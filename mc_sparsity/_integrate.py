@@ -93,8 +93,8 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
     Examples
     --------
     >>> res = integrate_sparse_region([0.0, 0.0], lam=1.0)
-    >>> round(res.value, 8), res.error < 1e-8
-    (0.89883436, True)
+    >>> round(res.value, 8), res.error < 1e-8  # 1 - P(|Z| > 1)^2
+    (0.89931404, True)
     """
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     check_option(estimator, "estimator", ("lasso", "ridge"))

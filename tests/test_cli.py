@@ -1,0 +1,113 @@
+"""The command line: the JSON contract, the table, and every bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mc_sparsity.cli import main
+
+
+def run_cli(capsys, *argv):
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_json_contract_penalized(capsys):
+    status, out, err = run_cli(capsys, "simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e6", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert list(data) == ["beta", "sigma", "form", "lam", "reps", "seed", "results"]
+    assert data["beta"] == [1.0, 0.3] and data["sigma"] == 1.0 and data["form"] == "penalized"
+    assert data["lam"] == 0.5 and data["reps"] == 1_000_000 and data["seed"] == 0
+    lasso, ridge = data["results"]
+    assert lasso["estimator"] == "lasso" and ridge["estimator"] == "ridge"
+    for row in (lasso, ridge):
+        assert set(row) == {"estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high",
+                            "exact", "integral", "integral_error", "zeros"}
+        assert row["reps"] == 1_000_000 and sum(row["zeros"]) == 1_000_000 and len(row["zeros"]) == 3
+        assert row["sparse"] == row["reps"] - row["zeros"][0]
+        assert row["estimate"] == row["sparse"] / row["reps"]
+    assert abs(lasso["estimate"] - lasso["exact"]) < 4 * lasso["std_error"]
+    assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
+    assert ridge["sparse"] == 0 and ridge["exact"] == 0.0
+    assert "replications" not in err  # no progress bar in --json mode
+
+
+def test_json_contract_constrained_and_p3(capsys):
+    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", "-2", "--radius", "1", "--reps", "1e5",
+                             "--json", "--estimator", "lasso")
+    data = json.loads(out)
+    assert status == 0 and data["form"] == "constrained" and data["radius"] == 1.0 and "lam" not in data
+    (row,) = data["results"]
+    assert row["exact"] is None and row["integral"] is None and row["integral_error"] is None
+    assert len(row["zeros"]) == 4
+
+
+def test_done_when_command(capsys):
+    """The issue's acceptance check: 1e7 replications, both forms."""
+    for level in (["--lam", "0.5"], ["--radius", "1"]):
+        status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", *level, "--reps", "1e7", "--json")
+        lasso, ridge = json.loads(out)["results"]
+        assert status == 0
+        assert abs(lasso["estimate"] - lasso["exact"]) < 4 * lasso["std_error"]
+        assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
+        assert ridge["sparse"] == 0
+
+
+def test_table_output(capsys):
+    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "20000", "--quiet")
+    assert status == 0
+    assert "estimator" in out and "lasso" in out and "ridge" in out and "exact" in out
+
+
+def test_underflowing_exact_value_is_shown_on_the_log_scale(capsys):
+    status, out, _ = run_cli(capsys, "simulate", "--beta", "40", "40", "--lam", "1", "--reps", "1000", "--quiet")
+    assert status == 0 and "exp(-764.39)" in out
+
+
+BAD = [
+    (["--beta", "1", "2", "--lam", "1", "--sigma", "0"], "--sigma"),
+    (["--beta", "1", "2", "--lam", "1", "--sigma", "-1"], "--sigma"),
+    (["--beta", "1", "2", "--lam", "-0.5"], "--lam"),
+    (["--beta", "1", "2", "--radius", "0"], "--radius"),
+    (["--beta", "1", "2", "--radius", "-1"], "--radius"),
+    (["--beta", "1", "nan", "--lam", "1"], "--beta"),
+    (["--beta", "1", "inf", "--lam", "1"], "--beta"),
+    (["--beta", "1", "x", "--lam", "1"], "--beta"),
+    (["--beta", "1", "2", "--lam", "1", "--radius", "1"], "not allowed"),
+    (["--beta", "1", "2"], "one of the arguments --lam --radius is required"),
+    (["--beta", "1", "2", "--lam", "1", "--reps", "0"], "--reps"),
+    (["--beta", "1", "2", "--lam", "1", "--reps", "2.5"], "--reps"),
+    (["--beta", "1", "2", "--lam", "1", "--reps", "1e7.5"], "--reps"),
+    (["--beta", "1", "2", "--lam", "1", "--jobs", "0"], "--jobs"),
+    (["--beta", "1", "2", "--lam", "1", "--jobs", "1.5"], "--jobs"),
+    (["--beta", "1", "2", "--lam", "1", "--seed", "-1"], "--seed"),
+    (["--beta", "1", "2", "--lam", "1", "--estimator", "elastic"], "--estimator"),
+    (["--lam", "1"], "--beta"),
+]
+
+
+@pytest.mark.parametrize("args, name", BAD)
+def test_bad_input_exits_2_with_a_one_line_reason(capsys, args, name):
+    status, out, err = run_cli(capsys, "simulate", *args, "--json")
+    assert status == 2
+    assert out == ""
+    last = err.strip().splitlines()[-1]
+    assert "error:" in last and name in last
+    assert "Traceback" not in err
+
+
+def test_python_dash_m_and_no_traceback_in_a_real_process():
+    proc = subprocess.run([sys.executable, "-m", "mc_sparsity", "simulate", "--beta", "1", "--lam", "1",
+                           "--sigma", "nan"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert "--sigma" in proc.stderr.splitlines()[-1]
+    proc = subprocess.run([sys.executable, "-m", "mc_sparsity", "simulate", "--beta", "1", "0.3", "--lam", "0.5",
+                           "--reps", "1000", "--json"], capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["reps"] == 1000

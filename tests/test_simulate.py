@@ -1,0 +1,136 @@
+"""Monte Carlo against the closed form: statistical tests with fixed seeds.
+
+Level: every test rejects at ALPHA = 1e-4 (|z| > 3.9).  With REPS = 2e6 per
+scenario the standard error is at most 3.5e-4, so a bug that moves P(sparse)
+by 5 standard errors (about 0.002) fails with probability > 0.9 per scenario;
+the seeds are fixed, so the suite is deterministic.
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mc_sparsity import simulate
+
+ALPHA = 1e-4
+REPS = 2_000_000
+
+PENALIZED = [
+    ([1.0, 0.3], 1.0, 0.5),
+    ([0.0, 0.0], 1.0, 0.1),
+    ([3.0, -2.0], 1.0, 1.5),
+    ([2.0, 2.0], 0.5, 0.4),
+    ([0.5, -1.0, 1.5, 0.0, 2.5], 1.0, 0.8),
+]
+CONSTRAINED = [
+    ([1.0, 0.3], 1.0, 1.0),
+    ([2.0, 2.0], 1.0, 1.0),  # beta on the diagonal
+    ([3.0, 0.0], 1.0, 2.0),  # beta on an axis
+    ([-1.5, 0.5], 0.7, 0.6),
+]
+
+
+def _check_against_exact(row):
+    assert row.exact is not None
+    test = row.binomtest()
+    assert test.pvalue > ALPHA, (row, test)
+    assert abs(row.z_score) < 4.5
+
+
+@pytest.mark.parametrize("i, scenario", list(enumerate(PENALIZED)))
+def test_penalized_lasso_agrees_with_the_closed_form(i, scenario):
+    beta, sigma, lam = scenario
+    res = simulate(beta, sigma, lam=lam, reps=REPS, seed=100 + i)
+    _check_against_exact(res["lasso"])
+    assert res["ridge"].sparse == 0
+
+
+@pytest.mark.parametrize("i, scenario", list(enumerate(CONSTRAINED)))
+def test_constrained_lasso_agrees_with_the_closed_form(i, scenario):
+    beta, sigma, radius = scenario
+    res = simulate(beta, sigma, radius=radius, reps=REPS, seed=200 + i)
+    _check_against_exact(res["lasso"])
+    assert abs(res["lasso"].integral - res["lasso"].exact) < 1e-8
+    assert res["ridge"].sparse == 0
+
+
+@pytest.mark.parametrize("beta, sigma, lam", [([0.5, -1.0, 1.5, 0.0, 2.5], 1.0, 0.8), ([0.2] * 8, 1.0, 0.5)])
+def test_zero_count_histogram_follows_the_poisson_binomial(beta, sigma, lam):
+    """Chi-square goodness of fit of K, cells pooled so that every expected count is >= 5."""
+    row = simulate(beta, sigma, lam=lam, reps=REPS, seed=7, estimator="lasso")["lasso"]
+    observed = np.array(row.zeros, dtype=float)
+    expected = np.array(row.exact_zeros) * row.reps
+    obs_cells, exp_cells, acc_o, acc_e = [], [], 0.0, 0.0
+    for o, e in zip(observed, expected):
+        acc_o, acc_e = acc_o + o, acc_e + e
+        if acc_e >= 5:
+            obs_cells.append(acc_o), exp_cells.append(acc_e)
+            acc_o = acc_e = 0.0
+    obs_cells[-1] += acc_o
+    exp_cells[-1] += acc_e
+    exp_cells = np.array(exp_cells) * (sum(obs_cells) / sum(exp_cells))  # rounding only
+    assert stats.chisquare(obs_cells, exp_cells).pvalue > ALPHA
+
+
+def test_ridge_interval_is_the_exact_one_sided_bound():
+    res = simulate([1.0, 0.3], lam=0.5, reps=100_000, seed=1, estimator="ridge")
+    row = res["ridge"]
+    assert (row.sparse, row.estimate, row.std_error, row.ci_low) == (0, 0.0, 0.0, 0.0)
+    assert row.ci_high == pytest.approx(1 - 0.05 ** (1 / 100_000), rel=1e-9)
+    assert row.ci_high == pytest.approx(3 / 100_000, rel=0.01)
+
+
+def test_unpenalized_least_squares_is_never_sparse():
+    res = simulate([1.0, 0.0, -0.3], lam=0.0, reps=500_000, seed=2)
+    assert res["lasso"].sparse == 0 and res["ridge"].sparse == 0
+
+
+def test_same_seed_same_counts_different_seed_different_counts():
+    a = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5)
+    b = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5, jobs=2, chunk_size=1)
+    c = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=6)
+    assert a["lasso"].zeros == b["lasso"].zeros
+    assert a["lasso"].zeros != c["lasso"].zeros
+
+
+def test_estimator_selection_uses_the_same_draws():
+    both = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5)
+    lasso = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5, estimator="lasso")
+    assert [r.estimator for r in lasso.results] == ["lasso"]
+    assert lasso["lasso"].zeros == both["lasso"].zeros
+
+
+def test_result_objects():
+    res = simulate([1.0, 0.3], radius=1.0, reps=50_000, seed=3)
+    d = res.to_dict()
+    assert list(d) == ["beta", "sigma", "form", "radius", "reps", "seed", "results"]
+    assert list(d["results"][0]) == ["estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high",
+                                     "exact", "integral", "integral_error", "zeros"]
+    frame = res.to_frame()
+    assert list(frame["estimator"]) == ["lasso", "ridge"]
+    assert {"beta", "sigma", "form", "radius", "estimate", "std_error", "z_score", "zeros"} <= set(frame.columns)
+    lasso = res["lasso"]
+    assert lasso.ci_low < lasso.estimate < lasso.ci_high
+    assert sum(lasso.zeros) == lasso.reps and lasso.sparse == lasso.reps - lasso.zeros[0]
+    with pytest.raises(KeyError):
+        res["elastic"]
+
+
+def test_no_integral_beyond_p2_and_no_exact_for_constrained_p3():
+    res = simulate([1.0, 0.3, 2.0], radius=1.0, reps=10_000, seed=3)
+    assert res["lasso"].integral is None and res["lasso"].exact is None
+    assert res["lasso"].z_score is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"beta": [1.0], "lam": 1.0, "reps": 0}, "reps"),
+    ({"beta": [1.0], "lam": 1.0, "reps": 2.5}, "reps"),
+    ({"beta": [1.0], "lam": 1.0, "jobs": 0}, "jobs"),
+    ({"beta": [1.0], "lam": 1.0, "seed": -1}, "seed"),
+    ({"beta": [1.0], "lam": 1.0, "estimator": "elastic"}, "estimator"),
+    ({"beta": [1.0], "lam": 1.0, "backend": "mpi"}, "backend"),
+    ({"beta": ["a"], "lam": 1.0}, "beta"),
+])
+def test_bad_input_names_the_parameter(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        simulate(**kwargs)
