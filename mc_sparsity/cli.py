@@ -120,6 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_options(sim)
     sim.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     sim.set_defaults(run=_run_simulate)
+
+    study = commands.add_parser(
+        "study", help="run a grid of scenarios from a TOML file into a CSV table",
+        description="Run every scenario of a study file (default: the study shipped with the package) and write "
+                    "one row per scenario and estimator. An interrupted study resumes when rerun with the same "
+                    "file and --out.")
+    study.add_argument("file", nargs="?", help="study file (TOML); default: the shipped default study")
+    study.add_argument("--out", default="results.csv", help="output CSV (default: results.csv)")
+    study.add_argument("--jobs", type=_jobs, default=-1, metavar="J", help="workers (default: -1, all cores)")
+    study.add_argument("--quiet", action="store_true", help="no progress bar")
+    study.set_defaults(run=_run_study)
+
+    report = commands.add_parser(
+        "report", help="run the study and regenerate the report: results.csv, figures and REPORT.md",
+        description="Run a study (default: the shipped one) and regenerate DIR/results.csv, DIR/figures/*.png "
+                    "and DIR/REPORT.md.")
+    report.add_argument("file", nargs="?", help="study file (TOML); default: the shipped default study")
+    report.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    report.add_argument("--jobs", type=_jobs, default=-1, metavar="J", help="workers (default: -1, all cores)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.set_defaults(run=_run_report)
     return parser
 
 
@@ -174,6 +195,28 @@ def _run_simulate(args, parser) -> int:
         print(json.dumps(result.to_dict(), allow_nan=False))
     else:
         print(format_table(result))
+    return 0
+
+
+def _run_study(args, parser) -> int:
+    from ._study import load_study, run_study
+
+    study = load_study(args.file)
+    table = run_study(study, args.out, jobs=args.jobs, progress=not args.quiet)
+    print(f"{len(study.scenarios)} scenarios, {len(table)} rows written to {args.out}")
+    return 0
+
+
+def _run_report(args, parser) -> int:
+    import time
+
+    from ._report import build_report
+    from ._study import load_study
+
+    start = time.perf_counter()
+    study = load_study(args.file)
+    path = build_report(study, args.out, jobs=args.jobs, progress=not args.quiet)
+    print(f"report written to {path} ({time.perf_counter() - start:.0f} s)")
     return 0
 
 

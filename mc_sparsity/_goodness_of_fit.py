@@ -1,0 +1,53 @@
+"""Goodness of fit of a simulated count histogram against an exact law."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["ChisquareResult", "pooled_chisquare"]
+
+
+class ChisquareResult(NamedTuple):
+    statistic: float
+    pvalue: float
+    cells: int  # after pooling
+
+
+def pooled_chisquare(observed, probabilities, min_expected: float = 5.0) -> ChisquareResult:
+    """Pearson's chi-square test of counts against cell probabilities, cells pooled.
+
+    Adjacent cells are merged (left to right, the remainder into the last
+    pooled cell) until every expected count is at least ``min_expected``, the
+    usual condition for the chi-square approximation.  With a single cell left
+    there is nothing to test: ``pvalue = 1``.
+
+    Examples
+    --------
+    >>> res = pooled_chisquare([480, 430, 90], [0.48, 0.43, 0.09])
+    >>> res.cells, round(res.pvalue, 3)
+    (3, 1.0)
+    >>> pooled_chisquare([600, 400, 0], [0.48, 0.52, 0.0]).pvalue < 1e-10
+    True
+    """
+    from scipy import stats
+
+    observed = np.asarray(observed, dtype=float)
+    expected = np.asarray(probabilities, dtype=float) * observed.sum()
+    obs_cells, exp_cells = [], []
+    acc_o = acc_e = 0.0
+    for o, e in zip(observed, expected):
+        acc_o, acc_e = acc_o + o, acc_e + e
+        if acc_e >= min_expected:
+            obs_cells.append(acc_o)
+            exp_cells.append(acc_e)
+            acc_o = acc_e = 0.0
+    if len(obs_cells) < 2:
+        return ChisquareResult(0.0, 1.0, 1)
+    obs_cells[-1] += acc_o
+    exp_cells[-1] += acc_e
+    exp_cells = np.array(exp_cells)
+    exp_cells *= sum(obs_cells) / exp_cells.sum()  # removes rounding in the probabilities only
+    res = stats.chisquare(obs_cells, exp_cells)
+    return ChisquareResult(float(res.statistic), float(res.pvalue), len(obs_cells))

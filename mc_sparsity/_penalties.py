@@ -1,0 +1,733 @@
+"""Penalized thresholding rules beyond the lasso, and their exact distributions.
+
+Under an orthonormal design the penalized problem
+``argmin_b 1/2 ||y - X b||^2 + sum_j pen(b_j)`` separates: with
+``z = beta_hat_j ~ N(beta_j, sigma^2)`` each coordinate is
+
+    ``theta_hat = argmin_theta 1/2 (z - theta)^2 + pen(theta)``,
+
+a *thresholding rule* ``theta_hat = g(z)``.  Every separable rule here is odd,
+nondecreasing and has a threshold ``tau``: ``g(z) = 0`` iff ``|z| <= tau``
+(:func:`threshold`).  This holds exactly in floating point too, ties included
+(see *Conventions*), so a compiled Monte Carlo kernel may count zeros by
+comparing ``|z|`` with ``tau`` alone.
+
+============  ===============================================  ===============
+name          pen(theta)                                       tau
+============  ===============================================  ===============
+lasso         ``lam |theta|``                                  ``lam``
+ridge         ``lam/2 theta^2``                                ``0``
+elastic_net   ``lam1 |theta| + lam2/2 theta^2``                ``lam1``
+hard          ``lam 1(theta != 0)``                            ``sqrt(2 lam)``
+scad          Fan and Li (2001), ``a > 2``                     ``lam``
+mcp           Zhang (2010), ``gamma > 1``                      ``lam``
+bridge        ``lam |theta|^q``, ``0 < q < 1``                 ``tau_q``
+best_subset   keep the ``size`` largest ``|z_j|`` (not separable)  --
+============  ===============================================  ===============
+
+Exact law of the estimate (Poetscher and Leeb 2009, J. Multivariate Anal.
+100:2065-2082, for lasso, hard thresholding and SCAD; the same argument covers
+all the rules here).  Because ``g`` is odd and nondecreasing, with the
+generalised inverse ``g_inv(x) = sup{z : g(z) <= x}`` for ``x >= 0``,
+
+* ``P(theta_hat <= x) = Phi((g_inv(x) - beta)/sigma)`` for ``x >= 0`` and
+  ``Phi((-g_inv(-x) - beta)/sigma)`` for ``x < 0``;
+* an atom at 0 of mass ``Phi((tau - beta)/sigma) - Phi((-tau - beta)/sigma)``
+  (``g_inv(0) = tau``: the CDF jumps by it at 0);
+* an absolutely continuous part with density
+  ``phi((g_inv(x) - beta)/sigma)/sigma * g_inv'(x)`` for ``x > 0`` (mirror image
+  for ``x < 0``), zero on the gap ``0 < |x| < jump`` where ``g`` jumps (hard
+  thresholding, bridge).
+
+The number of zero coordinates is ``K ~ PoissonBinomial(q_1, ..., q_p)`` with
+``q_j = P(|z_j| <= tau)``.
+
+Conventions
+-----------
+* Parameters are passed to the generic functions (:func:`threshold`,
+  :func:`zero_probability`, :func:`estimate_cdf`, ...) as ``lam`` (the level of
+  the penalty: ``lam1`` for the elastic net) plus keywords with the names of
+  the estimator's other parameters (``lam2``, ``rescaled``, ``a``, ``gamma``,
+  ``q``).  Missing or unknown names raise ``TypeError``, bad values a
+  ``ValueError`` naming the parameter.
+* Ties: at ``|z| = tau`` hard thresholding and bridge have two global
+  minimisers, 0 and a nonzero value; we return 0.  Where the exact nonzero
+  value underflows (subnormal ``z``), the result is rounded away from zero to
+  the nearest subnormal, so that ``g(z) == 0`` iff ``|z| <= tau`` holds exactly.
+* Zeros are returned as ``+0.0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+from ._estimators import soft_threshold
+from ._exact import exact_sparse_probability, log_zero_probability
+from ._validation import Interval, check_beta, check_count, check_option, check_scalar
+
+__all__ = [
+    "lasso",
+    "ridge",
+    "elastic_net",
+    "hard_threshold",
+    "best_subset",
+    "scad",
+    "mcp",
+    "bridge",
+    "bridge_jump",
+    "threshold",
+    "Penalty",
+    "PENALTIES",
+    "zero_probability",
+    "estimate_atom",
+    "estimate_cdf",
+    "estimate_sf",
+    "estimate_density",
+    "sparse_probability",
+    "zeros_distribution",
+]
+
+_NONNEGATIVE = Interval(0, None, closed="left")
+_INTERVALS = {
+    "lam": _NONNEGATIVE,
+    "lam1": _NONNEGATIVE,
+    "lam2": _NONNEGATIVE,
+    "a": Interval(2, None, closed="neither"),
+    "gamma": Interval(1, None, closed="neither"),
+    "q": Interval(0, 1, closed="neither"),
+}
+_TINY = np.nextafter(0.0, 1.0)  # the smallest positive subnormal
+
+
+def _check(name, value):
+    """Validate one tuning parameter by name."""
+    if name == "rescaled":
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"rescaled must be True or False, got {value!r}")
+        return bool(value)
+    return check_scalar(value, name, _INTERVALS[name])
+
+
+def _finish(z, value, tau):
+    """Zero where ``|z| <= tau``; elsewhere ``value``, kept away from an underflowed 0."""
+    az = np.abs(z)
+    value = np.where((value == 0.0) & (az > tau), np.copysign(_TINY, z), value)
+    return np.where(az <= tau, 0.0, value)
+
+
+# --------------------------------------------------------------------------- rules
+def lasso(z, lam):
+    """Soft threshold, ``argmin 1/2 (z - theta)^2 + lam |theta|``.
+
+    ``sign(z) (|z| - lam)^+``; zero iff ``|z| <= lam``.  scikit-learn's
+    ``Lasso(alpha)`` on an orthonormal design is ``lam = n * alpha``.
+
+    Examples
+    --------
+    >>> lasso([1.5, -0.2, -3.0], 0.5)
+    array([ 1. ,  0. , -2.5])
+    """
+    lam = _check("lam", lam)
+    z = np.asarray(z, dtype=float)
+    return _finish(z, soft_threshold(z, lam), lam)
+
+
+def ridge(z, lam):
+    """``argmin 1/2 (z - theta)^2 + lam/2 theta^2 = z / (1 + lam)``; zero iff ``z = 0``.
+
+    scikit-learn's ``Ridge(alpha)`` (``||y - X w||^2 + alpha ||w||^2``) is ``lam = alpha``.
+
+    Examples
+    --------
+    >>> ridge([1.5, -0.2, 0.0], 1.0)
+    array([ 0.75, -0.1 ,  0.  ])
+    """
+    lam = _check("lam", lam)
+    z = np.asarray(z, dtype=float)
+    return _finish(z, z / (1.0 + lam), 0.0)
+
+
+def elastic_net(z, lam1, lam2, rescaled=False):
+    """Elastic net, ``argmin 1/2 (z - theta)^2 + lam1 |theta| + lam2/2 theta^2``.
+
+    The minimiser is Zou and Hastie's (2005) naive elastic net
+    ``soft(z, lam1) / (1 + lam2)``; ``rescaled=True`` multiplies it by
+    ``(1 + lam2)``, which gives back the lasso.  Zero iff ``|z| <= lam1``.
+
+    Mapping to scikit-learn: ``ElasticNet(alpha, l1_ratio)`` minimises
+    ``1/(2n) ||y - X w||^2 + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2``.
+    Multiplying by ``n`` and using ``X^T X = I``
+    (``1/2 ||y - X w||^2 = 1/2 ||w - X^T y||^2 + const``) gives, coordinate-wise,
+    this problem with ``z = X^T y`` and
+
+        ``lam1 = n alpha l1_ratio``,  ``lam2 = n alpha (1 - l1_ratio)``,
+
+    so ``alpha = (lam1 + lam2)/n`` and ``l1_ratio = lam1/(lam1 + lam2)``.  The
+    naive estimate (``rescaled=False``) is what scikit-learn returns.
+
+    Examples
+    --------
+    >>> elastic_net([3.0, -0.5, -2.0], 1.0, 1.0)
+    array([ 1. ,  0. , -0.5])
+    >>> elastic_net([3.0, -0.5, -2.0], 1.0, 1.0, rescaled=True)
+    array([ 2.,  0., -1.])
+    """
+    lam1, lam2, rescaled = _check("lam1", lam1), _check("lam2", lam2), _check("rescaled", rescaled)
+    z = np.asarray(z, dtype=float)
+    value = soft_threshold(z, lam1)
+    if not rescaled:
+        value = value / (1.0 + lam2)
+    return _finish(z, value, lam1)
+
+
+def hard_threshold(z, lam):
+    """Hard threshold, ``argmin 1/2 (z - theta)^2 + lam 1(theta != 0)``.
+
+    Keeping ``theta = z`` costs ``lam``, setting ``theta = 0`` costs ``z^2/2``:
+    ``theta = z`` if ``|z| > sqrt(2 lam)``, else 0.  At the tie
+    ``|z| = sqrt(2 lam)`` both 0 and ``z`` minimise; we return 0.
+
+    Examples
+    --------
+    >>> hard_threshold([1.5, -0.2, -3.0, 2.0], 2.0)  # threshold sqrt(4) = 2: the tie gives 0
+    array([ 0.,  0., -3.,  0.])
+    """
+    lam = _check("lam", lam)
+    z = np.asarray(z, dtype=float)
+    return _finish(z, z, np.sqrt(2.0 * lam))
+
+
+def best_subset(z, size):
+    """Best subset of a given size on the last axis: keep the ``size`` largest ``|z_j|``.
+
+    ``argmin ||z - theta||^2`` subject to ``||theta||_0 <= size``.  Not
+    separable.  Ties in ``|z|`` are broken by index order (a stable sort: the
+    lower index is kept).  Each row then has ``p - size`` zeros with
+    probability 1 under a continuous law, so its ``P(sparse)`` is 1 for
+    ``size < p`` and 0 for ``size = p``.
+
+    Examples
+    --------
+    >>> best_subset([[1.0, -3.0, 2.0], [0.5, 0.5, 0.1]], 2)
+    array([[ 0. , -3. ,  2. ],
+           [ 0.5,  0.5,  0. ]])
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim == 0:
+        raise ValueError("z must have at least one axis for best_subset, got a scalar")
+    p = z.shape[-1]
+    size = check_count(size, "size", minimum=0)
+    if size > p:
+        raise ValueError(f"size must be <= p = {p} (the length of the last axis), got {size}")
+    order = np.argsort(-np.abs(z), axis=-1, kind="stable")
+    keep = np.zeros(z.shape, dtype=bool)
+    np.put_along_axis(keep, order[..., :size], True, axis=-1)
+    return np.where(keep, z, 0.0)
+
+
+def scad(z, lam, a=3.7):
+    """SCAD thresholding (Fan and Li 2001), ``a > 2``.
+
+    ``theta = soft(z, lam)`` for ``|z| <= 2 lam``;
+    ``((a - 1) z - sign(z) a lam)/(a - 2)`` for ``2 lam < |z| <= a lam``
+    (computed as ``sign(z) (lam + (a - 1)(|z| - 2 lam)/(a - 2))``, the same
+    value without cancellation); ``z`` for ``|z| > a lam``.  The minimiser of
+    ``1/2 (z - theta)^2 + pen(theta)`` with
+    ``pen = lam |t|`` on ``|t| <= lam``,
+    ``(2 a lam |t| - t^2 - lam^2)/(2 (a - 1))`` on ``lam < |t| <= a lam`` and
+    ``lam^2 (a + 1)/2`` beyond; the objective is convex because ``a > 2``.
+
+    Examples
+    --------
+    >>> scad([0.5, 1.5, -3.0, 5.0], 1.0, a=4.0)
+    array([ 0. ,  0.5, -2.5,  5. ])
+    """
+    lam, a = _check("lam", lam), _check("a", a)
+    z = np.asarray(z, dtype=float)
+    az = np.abs(z)
+    middle = lam + (a - 1.0) * (az - 2.0 * lam) / (a - 2.0)
+    value = np.where(az <= 2.0 * lam, az - lam, np.where(az <= a * lam, middle, az))
+    return _finish(z, np.copysign(value, z), lam)
+
+
+def mcp(z, lam, gamma=3.0):
+    """Minimax concave penalty thresholding (Zhang 2010), ``gamma > 1``.
+
+    ``theta = soft(z, lam)/(1 - 1/gamma)`` for ``|z| <= gamma lam``, ``z``
+    beyond.  The minimiser for ``pen = lam |t| - t^2/(2 gamma)`` on
+    ``|t| <= gamma lam`` and ``gamma lam^2/2`` beyond (a convex objective).
+
+    Examples
+    --------
+    >>> mcp([0.5, 2.0, -4.0], 1.0, gamma=3.0)
+    array([ 0. ,  1.5, -4. ])
+    """
+    lam, gamma = _check("lam", lam), _check("gamma", gamma)
+    z = np.asarray(z, dtype=float)
+    az = np.abs(z)
+    value = np.where(az <= gamma * lam, (az - lam) * (gamma / (gamma - 1.0)), az)
+    return _finish(z, np.copysign(value, z), lam)
+
+
+def bridge_jump(lam, q):
+    """The threshold ``tau_q`` and the jump ``theta_q`` of the bridge rule: ``(tau_q, theta_q)``.
+
+    ``theta_q = (2 lam (1 - q))^(1/(2 - q))`` and
+    ``tau_q = (2 - q)/(2 (1 - q)) theta_q``; see :func:`bridge`.
+
+    Examples
+    --------
+    >>> bridge_jump(1.0, 0.5)  # theta = 1, tau = 1.5
+    (1.5, 1.0)
+    """
+    lam, q = _check("lam", lam), _check("q", q)
+    jump = (2.0 * lam * (1.0 - q)) ** (1.0 / (2.0 - q))
+    return (2.0 - q) / (2.0 * (1.0 - q)) * jump, jump
+
+
+def _bridge_root(t, lam, q, lo):
+    """The root ``theta >= lo`` of ``theta + lam q theta^(q-1) = t``, for ``t > tau_q``.
+
+    ``h(theta) = theta + lam q theta^(q-1)`` is convex and increasing on
+    ``[lo, t]`` (``lo = theta_q``), ``h(lo) = tau_q < t < h(t)``.  Newton from
+    ``t`` decreases monotonically to the root; a bisection safeguard keeps the
+    iterate in the bracket should rounding push it out.  Vectorised: the loop
+    runs over iterations (3 to 7 typically; up to about 25 right at the
+    threshold for q near 1, where rounding makes the bisection step in).
+
+    Accuracy: ``h`` is evaluated with an error of a few ``eps * t``, so no
+    double-precision method does better than ``|theta - root| ~ eps t / h'(root)``
+    (the problem's condition); the result is within a few of those units
+    (checked against 40-digit mpmath roots in the tests).
+    """
+    c = lam * q
+    lo = np.full_like(t, lo)
+    hi = t.copy()
+    theta = t.copy()
+    for _ in range(200):
+        f = theta + c * theta ** (q - 1.0) - t
+        slope = 1.0 - c * (1.0 - q) * theta ** (q - 2.0)
+        hi = np.where(f > 0.0, theta, hi)
+        lo = np.where(f < 0.0, theta, lo)
+        new = theta - f / slope
+        outside = ~((new >= lo) & (new <= hi))
+        new = np.where(outside, 0.5 * (lo + hi), new)
+        done = (np.abs(new - theta) <= 4.0 * np.finfo(float).eps * t) | (f == 0.0)
+        theta = new
+        if np.all(done):
+            break
+    return theta
+
+
+def bridge(z, lam, q):
+    """Bridge thresholding, the GLOBAL minimiser of ``1/2 (z - theta)^2 + lam |theta|^q``, ``0 < q < 1``.
+
+    Derivation (``z > 0``; the rule is odd).  A nonzero stationary point
+    solves ``h(theta) = theta + lam q theta^(q-1) = z``.  ``h`` is convex with
+    its minimum at ``theta_0 = (lam q (1 - q))^(1/(2-q))``; local minima of the
+    objective lie on the branch ``theta >= theta_0`` (the larger root).  The
+    nonzero minimum beats ``theta = 0`` iff
+    ``D(theta) = -z theta + theta^2/2 + lam theta^q < 0``.  At the threshold
+    both hold with ``D = 0``: subtracting ``z = theta/2 + lam theta^(q-1)``
+    (from ``D = 0``) from ``z = theta + lam q theta^(q-1)`` gives
+    ``theta^(2-q) = 2 lam (1 - q)``, i.e. the jump
+
+        ``theta_q = (2 lam (1 - q))^(1/(2 - q))``  (``>= theta_0`` since ``2 > q``),
+
+    and the threshold ``tau_q = h(theta_q) = (2 - q)/(2 (1 - q)) theta_q``.
+    So ``theta_hat = 0`` for ``|z| <= tau_q``; for ``|z| > tau_q`` it is
+    ``sign(z)`` times the larger root, which increases from ``theta_q`` (a jump
+    at ``tau_q``) and is found by safeguarded Newton to the accuracy double
+    precision allows (see ``_bridge_root``).
+    At the tie ``|z| = tau_q`` both 0 and ``sign(z) theta_q`` minimise; we return 0.
+
+    Examples
+    --------
+    >>> bridge([1.4, 1.6, -3.0], 1.0, 0.5)  # tau = 1.5, jump 1
+    array([ 0.        ,  1.1295448 , -2.69545315])
+    """
+    lam, q = _check("lam", lam), _check("q", q)
+    z = np.asarray(z, dtype=float)
+    tau, jump = bridge_jump(lam, q)
+    if jump == 0.0:  # lam = 0 (or so small that the jump underflows): the identity
+        return _finish(z, z, 0.0)
+    az = np.abs(z)
+    solve = (az > tau) & np.isfinite(az)
+    value = az.copy()  # +-inf stays (the limit); NaN stays NaN
+    if np.any(solve):
+        value[solve] = _bridge_root(az[solve], lam, q, jump)
+    return _finish(z, np.copysign(value, z), tau)
+
+
+# ------------------------------------------------------ generalised inverses g_inv
+def _inv_lasso(x, lam):
+    return x + lam
+
+
+def _inv_ridge(x, lam):
+    return x * (1.0 + lam)
+
+
+def _inv_elastic_net(x, lam1, lam2, rescaled=False):
+    return lam1 + (x if rescaled else x * (1.0 + lam2))
+
+
+def _inv_hard(x, lam):
+    return np.maximum(x, np.sqrt(2.0 * lam))  # flat at the threshold on the gap [0, sqrt(2 lam)]
+
+
+def _inv_scad(x, lam, a=3.7):
+    middle = ((a - 2.0) * x + a * lam) / (a - 1.0)
+    return np.where(x <= lam, x + lam, np.where(x <= a * lam, middle, x))
+
+
+def _inv_mcp(x, lam, gamma=3.0):
+    return np.where(x <= gamma * lam, lam + x * ((gamma - 1.0) / gamma), x)
+
+
+def _inv_bridge(x, lam, q):
+    _, jump = bridge_jump(lam, q)
+    if jump == 0.0:
+        return x
+    t = np.maximum(x, jump)  # flat at tau_q = h(theta_q) on the gap [0, theta_q]
+    with np.errstate(over="ignore"):
+        return t + lam * q * t ** (q - 1.0)
+
+
+def _dinv_lasso(x, lam):
+    return np.ones_like(x)
+
+
+def _dinv_ridge(x, lam):
+    return np.full_like(x, 1.0 + lam)
+
+
+def _dinv_elastic_net(x, lam1, lam2, rescaled=False):
+    return np.full_like(x, 1.0 if rescaled else 1.0 + lam2)
+
+
+def _dinv_hard(x, lam):
+    return np.where(x < np.sqrt(2.0 * lam), 0.0, 1.0)
+
+
+def _dinv_scad(x, lam, a=3.7):
+    return np.where((x > lam) & (x <= a * lam), (a - 2.0) / (a - 1.0), 1.0)
+
+
+def _dinv_mcp(x, lam, gamma=3.0):
+    return np.where(x <= gamma * lam, (gamma - 1.0) / gamma, 1.0)
+
+
+def _dinv_bridge(x, lam, q):
+    _, jump = bridge_jump(lam, q)
+    if jump == 0.0:
+        return np.ones_like(x)
+    t = np.maximum(x, jump)
+    return np.where(x < jump, 0.0, 1.0 - lam * q * (1.0 - q) * t ** (q - 2.0))
+
+
+# ---------------------------------------------------------------- penalty values
+def _pen_lasso(theta, lam):
+    return lam * np.abs(theta)
+
+
+def _pen_ridge(theta, lam):
+    return 0.5 * lam * np.square(theta)
+
+
+def _pen_elastic_net(theta, lam1, lam2, rescaled=False):
+    return lam1 * np.abs(theta) + 0.5 * lam2 * np.square(theta)
+
+
+def _pen_hard(theta, lam):
+    return np.where(theta != 0.0, lam, 0.0)
+
+
+def _pen_scad(theta, lam, a=3.7):
+    t = np.abs(theta)
+    middle = (2.0 * a * lam * t - t * t - lam * lam) / (2.0 * (a - 1.0))
+    return np.where(t <= lam, lam * t, np.where(t <= a * lam, middle, lam * lam * (a + 1.0) / 2.0))
+
+
+def _pen_mcp(theta, lam, gamma=3.0):
+    t = np.abs(theta)
+    return np.where(t <= gamma * lam, lam * t - t * t / (2.0 * gamma), gamma * lam * lam / 2.0)
+
+
+def _pen_bridge(theta, lam, q):
+    return lam * np.abs(theta) ** q
+
+
+# ---------------------------------------------------------------------- registry
+def _tau_hard(lam):
+    return float(np.sqrt(2.0 * lam))
+
+
+def _tau_bridge(lam, q):
+    return bridge_jump(lam, q)[0]
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A separable thresholding rule and what the exact distributions need of it.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    estimator : callable
+        ``estimator(z, *params)``, e.g. :func:`scad`.
+    params : tuple of str
+        The estimator's parameter names after ``z``; the first is the level,
+        passed as ``lam`` to the generic functions.
+    defaults : tuple of (str, object) pairs
+        Defaults of the optional parameters.
+    penalty : callable
+        ``penalty(theta, **params)``, the value of ``pen(theta)``.
+    inverse, inverse_derivative : callable
+        The generalised inverse ``g_inv(x) = sup{z : g(z) <= x}`` for ``x >= 0``
+        and its derivative, in closed form.
+
+    Examples
+    --------
+    >>> PENALTIES["scad"].resolve(1.0)
+    {'lam': 1.0, 'a': 3.7}
+    >>> PENALTIES["elastic_net"].threshold(0.5, lam2=2.0)
+    0.5
+    """
+
+    name: str
+    estimator: Callable
+    params: tuple
+    defaults: tuple
+    penalty: Callable
+    inverse: Callable
+    inverse_derivative: Callable
+    _tau: Callable
+
+    def resolve(self, lam, **params):
+        """Validate ``lam`` and ``params``; return all parameters by name, defaults filled in."""
+        primary, others = self.params[0], self.params[1:]
+        unknown = sorted(set(params) - set(others))
+        if unknown:
+            raise TypeError(f"{self.name} got unexpected parameter(s) {', '.join(unknown)}; "
+                            f"its parameters are lam (= {primary}) and {', '.join(others) or 'no others'}")
+        values = {primary: _check(primary, lam)}
+        defaults = dict(self.defaults)
+        for key in others:
+            if key in params:
+                values[key] = _check(key, params[key])
+            elif key in defaults:
+                values[key] = defaults[key]
+            else:
+                raise TypeError(f"{self.name} requires the parameter {key}")
+        return values
+
+    def threshold(self, lam, **params):
+        """``tau``: the coordinate is zero iff ``|z| <= tau``."""
+        return float(self._tau(**self.resolve(lam, **params)))
+
+    def __call__(self, z, lam, **params):
+        """Apply the rule with the generic parameter convention."""
+        return self.estimator(z, **self.resolve(lam, **params))
+
+
+def _registry():
+    entries = [
+        ("lasso", lasso, ("lam",), (), _pen_lasso, _inv_lasso, _dinv_lasso, lambda lam: lam),
+        ("ridge", ridge, ("lam",), (), _pen_ridge, _inv_ridge, _dinv_ridge, lambda lam: 0.0),
+        ("elastic_net", elastic_net, ("lam1", "lam2", "rescaled"), (("rescaled", False),),
+         _pen_elastic_net, _inv_elastic_net, _dinv_elastic_net, lambda lam1, lam2, rescaled=False: lam1),
+        ("hard", hard_threshold, ("lam",), (), _pen_hard, _inv_hard, _dinv_hard, _tau_hard),
+        ("scad", scad, ("lam", "a"), (("a", 3.7),), _pen_scad, _inv_scad, _dinv_scad, lambda lam, a: lam),
+        ("mcp", mcp, ("lam", "gamma"), (("gamma", 3.0),), _pen_mcp, _inv_mcp, _dinv_mcp, lambda lam, gamma: lam),
+        ("bridge", bridge, ("lam", "q"), (), _pen_bridge, _inv_bridge, _dinv_bridge, _tau_bridge),
+    ]
+    return {e[0]: Penalty(*e) for e in entries}
+
+
+PENALTIES = _registry()
+"""Registry of the separable rules: name -> :class:`Penalty`.  ``best_subset`` is not separable and not in it."""
+
+
+def _penalty(name):
+    return PENALTIES[check_option(name, "name", tuple(PENALTIES))]
+
+
+def threshold(name, lam, **params):
+    """The threshold ``tau`` of a separable rule: ``theta_hat = 0`` iff ``|z| <= tau``.
+
+    ``lam`` for lasso, scad, mcp; ``0`` for ridge; ``lam`` (= lam1) for the
+    elastic net; ``sqrt(2 lam)`` for hard thresholding; ``tau_q`` for bridge.
+
+    Examples
+    --------
+    >>> threshold("hard", 2.0)
+    2.0
+    >>> threshold("bridge", 1.0, q=0.5)
+    1.5
+    """
+    return _penalty(name).threshold(lam, **params)
+
+
+# ------------------------------------------------------------ exact distributions
+def _scenario(beta, sigma):
+    beta = np.asarray(beta, dtype=float)
+    if not np.all(np.isfinite(beta)):
+        raise ValueError(f"beta must contain only finite numbers, got {beta.tolist()!r}")
+    return beta, check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
+
+
+def zero_probability(name, beta, sigma, lam, *, log=False, **params):
+    """``q = P(theta_hat = 0) = P(|z| <= tau)`` for ``z ~ N(beta, sigma^2)``, elementwise in ``beta``.
+
+    Computed by :func:`mc_sparsity._exact.log_zero_probability`, accurate in
+    the tails; ``log=True`` returns ``log q`` (finite where ``q`` underflows).
+
+    Examples
+    --------
+    >>> zero_probability("lasso", [0.0, 3.0], 1.0, 1.96)
+    array([0.95000421, 0.1491696 ])
+    >>> float(zero_probability("hard", 40.0, 1.0, 8.0, log=True))  # P(|z| <= 4) ~ Phi(-36)
+    -652.50...
+    """
+    tau = threshold(name, lam, **params)
+    beta, sigma = _scenario(beta, sigma)
+    log_q = log_zero_probability(beta, sigma, tau)
+    return log_q if log else np.exp(log_q)
+
+
+def estimate_atom(name, beta, sigma, lam, **params):
+    """The atom ``P(theta_hat = 0)`` of the estimate's law: the same as :func:`zero_probability`.
+
+    Examples
+    --------
+    >>> round(float(estimate_atom("scad", 0.0, 1.0, 1.96)), 4)
+    0.95
+    """
+    return zero_probability(name, beta, sigma, lam, **params)
+
+
+def _signed_inverse(pen, x, values):
+    """``g_inv(x)`` for ``x >= 0`` and ``-g_inv(-x)`` for ``x < 0``: ``P(theta <= x) = P(z <= this)``."""
+    ax = np.abs(x)
+    return np.where(x >= 0.0, pen.inverse(ax, **values), -pen.inverse(ax, **values))
+
+
+def estimate_cdf(name, x, beta, sigma, lam, **params):
+    """Exact CDF ``P(theta_hat <= x)`` of the estimate, ``z ~ N(beta, sigma^2)``; broadcasts ``x`` and ``beta``.
+
+    ``Phi((g_inv(x) - beta)/sigma)`` for ``x >= 0`` and
+    ``Phi((-g_inv(-x) - beta)/sigma)`` for ``x < 0`` (see the module
+    docstring); it jumps at 0 by the atom and is flat on the gap of rules that
+    jump (hard, bridge).  Lower tails keep their relative accuracy
+    (``scipy.special.ndtr``); for upper tails use :func:`estimate_sf`.
+
+    Examples
+    --------
+    >>> F = estimate_cdf("lasso", [-1e-300, 0.0], 0.0, 1.0, 1.96)
+    >>> round(float(F[1] - F[0]), 4)  # the jump at 0 is the atom
+    0.95
+    """
+    pen = _penalty(name)
+    values = pen.resolve(lam, **params)
+    beta, sigma = _scenario(beta, sigma)
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return special.ndtr((_signed_inverse(pen, x, values) - beta) / sigma)
+
+
+def estimate_sf(name, x, beta, sigma, lam, **params):
+    """Exact survival function ``P(theta_hat > x) = 1 - estimate_cdf(...)``, accurate in the upper tail.
+
+    Examples
+    --------
+    >>> float(estimate_sf("mcp", 30.0, 0.0, 1.0, 1.0))  # = P(z > 30); 1 - cdf would give 0.0
+    4.9067...e-198
+    """
+    pen = _penalty(name)
+    values = pen.resolve(lam, **params)
+    beta, sigma = _scenario(beta, sigma)
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return special.ndtr((beta - _signed_inverse(pen, x, values)) / sigma)
+
+
+def estimate_density(name, x, beta, sigma, lam, **params):
+    """Density of the absolutely continuous part of the estimate's law (the atom at 0 excluded).
+
+    ``phi((g_inv(x) - beta)/sigma)/sigma * g_inv'(x)`` for ``x > 0`` and
+    ``phi((-g_inv(-x) - beta)/sigma)/sigma * g_inv'(-x)`` for ``x < 0``; zero on
+    the gap of hard thresholding and bridge.  It integrates to ``1 - atom``.
+    A density is defined up to null sets: at 0 and at the kinks of ``g_inv``
+    one of the one-sided limits is returned.
+
+    Examples
+    --------
+    >>> float(estimate_density("lasso", 0.5, 0.0, 1.0, 1.0))  # phi(1.5)
+    0.1295...
+    """
+    pen = _penalty(name)
+    values = pen.resolve(lam, **params)
+    beta, sigma = _scenario(beta, sigma)
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = (_signed_inverse(pen, x, values) - beta) / sigma
+        slope = pen.inverse_derivative(np.abs(x), **values)
+        return np.where(slope == 0.0, 0.0, np.exp(-0.5 * u * u) / np.sqrt(2.0 * np.pi) / sigma * slope)
+
+
+def sparse_probability(name, beta, sigma, lam, *, log=False, **params):
+    """``P(at least one coordinate of theta_hat is 0)`` for ``z ~ N(beta, sigma^2 I)``.
+
+    The zero pattern of a separable rule is the lasso's at level ``tau``, so
+    this is :func:`mc_sparsity.exact_sparse_probability` at ``lam = tau``
+    (a sum of positive terms on the log scale).  ``log=True`` returns the log.
+
+    Examples
+    --------
+    >>> round(sparse_probability("lasso", [1.0, 0.3], 1.0, 0.5), 6)
+    0.520322
+    >>> sparse_probability("ridge", [1.0, 0.3], 1.0, 0.5)
+    0.0
+    """
+    tau = threshold(name, lam, **params)
+    res = exact_sparse_probability(beta, sigma, lam=tau)
+    return res.log_probability if log else res.probability
+
+
+def zeros_distribution(name, beta, sigma, lam=None, **params):
+    """``P(K = k)`` for ``k = 0..p``, ``K`` the number of zero coordinates.
+
+    For a separable rule ``K ~ PoissonBinomial(q_1, ..., q_p)`` with
+    ``q_j = P(|z_j| <= tau)`` (``scipy.stats.poisson_binom``).  For
+    ``name="best_subset"`` pass ``size=...`` instead of ``lam``:
+    ``K = p - size`` with probability 1 (a continuous law has no further zeros).
+
+    Examples
+    --------
+    >>> zeros_distribution("hard", [0.0, 3.0], 1.0, 0.5)  # tau = 1
+    array([0.3101017 , 0.67438864, 0.01550965])
+    >>> zeros_distribution("best_subset", [0.0, 10.0, 1.0], 1.0, size=1)
+    array([0., 0., 1., 0.])
+    """
+    beta = check_beta(beta)
+    p = beta.size
+    if name == "best_subset":
+        if lam is not None or set(params) != {"size"}:
+            raise TypeError("best_subset takes only the parameter size (and no lam)")
+        check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
+        size = check_count(params["size"], "size", minimum=0)
+        if size > p:
+            raise ValueError(f"size must be <= p = {p}, got {size}")
+        pmf = np.zeros(p + 1)
+        pmf[p - size] = 1.0
+        return pmf
+    if lam is None:
+        raise TypeError(f"{name} requires lam")
+    q = zero_probability(name, beta, sigma, lam, **params)
+    return np.asarray(stats.poisson_binom(q).pmf(np.arange(p + 1)), dtype=float)

@@ -1,0 +1,290 @@
+"""The report's figures, drawn with seaborn from the study table.
+
+Each ``plot_*`` function returns a matplotlib Figure; :func:`make_figures`
+writes them all as PNG files.  Figures that need draws of ``beta_hat`` (the
+cloud, the distribution of a coordinate) make them here with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from ._estimators import ridge_shrink, soft_threshold
+from ._exact import exact_sparse_probability, log_zero_probability
+from ._goodness_of_fit import pooled_chisquare
+
+__all__ = ["make_figures"]
+
+LASSO_COLOUR = "#c0392b"
+RIDGE_COLOUR = "#2471a3"
+REGION_COLOUR = "#bbbbbb"
+
+
+def _setup():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    return plt, sns
+
+
+def _beta_of(text: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in text.split())
+
+
+def _legend_dot(handle):
+    """A visible legend marker for a faint, tiny scatter."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+
+    if isinstance(handle, PathCollection):
+        return Line2D([], [], ls="none", marker="o", ms=6, color=handle.get_facecolor()[0], alpha=1.0)
+    return handle
+
+
+# ---------------------------------------------------------------- 1. the seed's picture
+def plot_sparse_regions(beta=(1.0, 0.3), sigma=1.0, lam=0.5, radius=1.0, n_points=3000, seed=0):
+    """A_L for both forms at p = 2 with a cloud of beta_hat coloured by lasso sparsity."""
+    plt, sns = _setup()
+    from matplotlib.patches import Circle, Polygon
+
+    from ._estimators import project_l1_ball
+
+    rng = np.random.default_rng(seed)
+    draws = np.asarray(beta) + sigma * rng.standard_normal((n_points, 2))
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 6.2), sharex=True, sharey=True)
+    lim = 3.2
+    for ax, form in zip(axes, ("penalized", "constrained")):
+        if form == "penalized":
+            sparse = (soft_threshold(draws, lam) == 0).any(axis=1)
+            ax.axvspan(-lam, lam, color=REGION_COLOUR, alpha=0.55, lw=0)
+            ax.axhspan(-lam, lam, color=REGION_COLOUR, alpha=0.55, lw=0)
+            title = f"Penalized: lasso zero where $|\\hat\\beta_j| \\leq \\lambda$ = {lam:g}"
+        else:
+            sparse = (project_l1_ball(draws, radius) == 0).any(axis=1)
+            far = 10.0
+            for sx, sy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                v = np.array([sx, sy]) * radius  # the vertex; the wedge opens away from the origin
+                d = np.array([sx, sy])
+                n = np.array([-sy, sx])
+                ax.add_patch(Polygon([v, v + far * (d + n), v + far * (d - n)], closed=True,
+                                     color=REGION_COLOUR, alpha=0.55, lw=0))
+            ax.add_patch(Polygon([(radius, 0), (0, radius), (-radius, 0), (0, -radius)], closed=True,
+                                 fill=False, ec=LASSO_COLOUR, lw=2, label=f"L1 ball, t = {radius:g}"))
+            ax.add_patch(Circle((0, 0), radius, fill=False, ec=RIDGE_COLOUR, lw=2, ls="--",
+                                label=f"L2 ball, t = {radius:g}"))
+            title = f"Constrained: wedges beyond the diamond's vertices, t = {radius:g}"
+        ax.axhline(0, color="black", lw=1.2)
+        ax.axvline(0, color="black", lw=1.2, label="axes $A_R$ (ridge zero)")
+        ax.scatter(*draws[~sparse].T, s=5, color="#555555", alpha=0.45, label="lasso solution not sparse")
+        ax.scatter(*draws[sparse].T, s=5, color=LASSO_COLOUR, alpha=0.6, label="lasso solution sparse")
+        ax.plot(*beta, marker="*", ms=16, color="gold", mec="black", ls="none", label=r"true $\beta$")
+        exact = exact_sparse_probability(beta, sigma, **({"lam": lam} if form == "penalized" else {"radius": radius}))
+        ax.text(0.02, 0.02, f"P(lasso sparse) = {exact.probability:.3f} (exact)\n"
+                            f"share of these {n_points} draws: {sparse.mean():.3f}\nP(ridge sparse) = 0",
+                transform=ax.transAxes, fontsize=9.5, va="bottom",
+                bbox=dict(boxstyle="round", fc="white", ec="#999999", alpha=0.9))
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=title,
+               xlabel=r"$\hat\beta_1$ (units of $\sigma$)", ylabel=r"$\hat\beta_2$ (units of $\sigma$)")
+        handles, labels = ax.get_legend_handles_labels()
+        handles = [_legend_dot(h) for h in handles]
+        ax.legend(handles, labels, loc="upper left", fontsize=8, framealpha=0.9)
+    fig.suptitle(r"The sparse region $A_L$ (grey) and draws of $\hat\beta \sim N(\beta, \sigma^2 I)$, "
+                 rf"$\beta$ = {tuple(beta)}, $\sigma$ = {sigma:g}", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 2. P(sparse) against the level
+def plot_probability_curves(table):
+    """Exact curves and Monte Carlo points with 95% intervals, p = 2, both forms."""
+    plt, sns = _setup()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharey=True)
+    grid = table[(table["p"] == 2) & (table["sigma"] == 1.0)]
+    grid = grid[grid["reps"] == grid["reps"].mode().iloc[0]]  # the study's main grid
+    betas = list(dict.fromkeys(grid["beta"]))
+    palette = sns.color_palette("viridis", len(betas))
+    for ax, form, level in zip(axes, ("penalized", "constrained"), ("lam", "radius")):
+        sub = grid[grid["form"] == form]
+        xs = np.linspace(0, max(sub[level].max(), 0.01) * 1.05, 200)
+        for colour, beta_text in zip(palette, betas):
+            beta = _beta_of(beta_text)
+            pts = sub[(sub["beta"] == beta_text) & (sub["estimator"] == "lasso")]
+            if pts.empty:
+                continue
+            label = rf"$\beta$ = {beta}, $\|\beta\|/\sigma$ = {np.hypot(*beta):.2f}"
+            curve = [exact_sparse_probability(beta, **{level: x}).probability if (x > 0 or level == "lam") else np.nan
+                     for x in xs]
+            ax.plot(xs, curve, color=colour, lw=1.8, label=label)
+            ax.errorbar(pts[level], pts["estimate"], yerr=[pts["estimate"] - pts["ci_low"], pts["ci_high"] - pts["estimate"]],
+                        fmt="o", color=colour, ms=5, capsize=3)
+        ridge = sub[sub["estimator"] == "ridge"]
+        ax.plot(ridge[level], ridge["estimate"], "s", mfc="none", color=RIDGE_COLOUR, ms=7,
+                label=f"ridge, every $\\beta$ (Monte Carlo: {ridge['sparse'].sum()} sparse "
+                      f"in {ridge['reps'].sum():,} draws)")
+        ax.axhline(0, color=RIDGE_COLOUR, lw=1, ls="--")
+        ax.set(xlabel=r"penalty level $\lambda/\sigma$" if form == "penalized" else r"L1 radius $t/\sigma$",
+               title=f"{form.capitalize()} form: lines exact, dots Monte Carlo (95% CI)")
+        ax.legend(fontsize=8.5, loc="lower right" if form == "penalized" else "upper right")
+    axes[0].set_ylabel("P(solution has a zero coordinate)")
+    fig.suptitle("P(sparse) rises with the level for the lasso and stays 0 for ridge", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 3. distribution of one coordinate
+COORDINATE = {"beta": 1.0, "sigma": 1.0, "lam": 0.5, "n": 1_000_000, "seed": 1}
+
+
+def coordinate_draws(beta, sigma, lam, n, seed):
+    """``n`` draws of one coordinate's lasso and ridge estimates, and the exact lasso atom at 0."""
+    z = beta + sigma * np.random.default_rng(seed).standard_normal(n)
+    atom_exact = float(np.exp(log_zero_probability([beta], sigma, lam)[0]))
+    return soft_threshold(z, lam), ridge_shrink(z, lam), atom_exact
+
+
+def plot_coordinate_distribution(beta=1.0, sigma=1.0, lam=0.5, n=1_000_000, seed=1):  # see COORDINATE
+    """The lasso estimate's atom at 0 against ridge's continuous density, one coordinate."""
+    plt, sns = _setup()
+    from scipy import stats
+
+    lasso, ridge, atom_exact = coordinate_draws(beta, sigma, lam, n, seed)
+    atom_mc = float(np.mean(lasso == 0))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=False)
+    bins = np.linspace(-3, 4, 141)
+    width = bins[1] - bins[0]
+    ax = axes[0]
+    ax.hist(lasso[lasso != 0], bins=bins, density=False, weights=np.full((lasso != 0).sum(), 1 / (n * width)),
+            color=LASSO_COLOUR, alpha=0.45, label="simulated, nonzero part")
+    xs = np.linspace(-3, 4, 800)
+    # The density jumps at 0 (from the branch z < -lam to z > lam): draw each side on its own.
+    left, right = np.linspace(-3, 0, 300), np.linspace(0, 4, 400)
+    ax.plot(left, stats.norm.pdf(left - lam, beta, sigma), color=LASSO_COLOUR, lw=2,
+            label="exact density of the continuous part")
+    ax.plot(right, stats.norm.pdf(right + lam, beta, sigma), color=LASSO_COLOUR, lw=2)
+    ax.vlines(0, 0, atom_exact, color="black", lw=4, label="atom at 0")
+    ax.plot([0], [atom_exact], "o", color="black", ms=8)
+    ax.annotate(f"P(estimate = 0)\nexact {atom_exact:.4f}\nsimulated {atom_mc:.4f}", xy=(0, atom_exact),
+                xytext=(2.2, 0.3), fontsize=10, arrowprops=dict(arrowstyle="->", color="black"))
+    ax.set(title=rf"Lasso, $\lambda$ = {lam:g}: an atom at 0 plus a density",
+           xlabel=r"estimate $\hat\theta$ (units of $\sigma$)", ylabel="density; atom height = probability")
+    ax.legend(fontsize=8.5, loc="upper left")
+    ax = axes[1]
+    ax.hist(ridge, bins=bins, density=True, color=RIDGE_COLOUR, alpha=0.45, label="simulated")
+    ax.plot(xs, stats.norm.pdf(xs, beta / (1 + lam), sigma / (1 + lam)), color=RIDGE_COLOUR, lw=2,
+            label=r"exact: N($\beta/(1+\lambda)$, $\sigma^2/(1+\lambda)^2$)")
+    ax.text(0.03, 0.75, f"P(estimate = 0) = 0\nsimulated: {int(np.sum(ridge == 0))} of {n:,}",
+            transform=ax.transAxes, fontsize=10)
+    ax.set(title=rf"Ridge, $\lambda$ = {lam:g}: continuous, no atom", xlabel=r"estimate $\hat\theta$ (units of $\sigma$)",
+           ylabel="density")
+    ax.legend(fontsize=8.5, loc="upper right")
+    fig.suptitle(rf"Distribution of one coordinate's estimate, $\beta_j$ = {beta:g}, $\sigma$ = {sigma:g}",
+                 fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 4. Monte Carlo error against N
+def plot_error_against_reps(table):
+    plt, sns = _setup()
+    series = table[(table["estimator"] == "lasso") & table["exact"].notna()]
+    # The scenario run at the most different numbers of replications.
+    by_setting = series.groupby(["form", "beta", "sigma", "level_over_sigma"])["reps"].nunique()
+    form, beta, sigma, level = by_setting.idxmax()
+    sub = series[(series["form"] == form) & (series["beta"] == beta) & (series["sigma"] == sigma)
+                 & (series["level_over_sigma"] == level)].sort_values("reps")
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    err = (sub["estimate"] - sub["exact"]).abs()
+    ax.loglog(sub["reps"], err, "o", color=LASSO_COLOUR, ms=8, label="|estimate - exact|")
+    ax.loglog(sub["reps"], sub["std_error"], "s", mfc="none", color="black", ms=8, label="reported standard error")
+    p = float(sub["exact"].iloc[0])
+    n = np.logspace(np.log10(sub["reps"].min()) - 0.2, np.log10(sub["reps"].max()) + 0.2, 50)
+    ax.loglog(n, np.sqrt(p * (1 - p) / n), color="black", lw=1.5, label=r"$\sqrt{p(1-p)/N}$ (slope -1/2)")
+    ax.set(xlabel="replications N", ylabel="error in P(lasso sparse)",
+           title=f"Monte Carlo error falls as $1/\\sqrt{{N}}$\n{form} form, β = ({beta.replace(' ', ', ')}), "
+                 f"level/σ = {level:g}, exact P = {p:.4f}")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 5. calibration
+def plot_calibration(table):
+    plt, sns = _setup()
+    from scipy import stats
+
+    z = table[table["exact"].between(0, 1, inclusive="neither")]["z"].dropna().to_numpy()
+    z = np.sort(z)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    q = stats.norm.ppf((np.arange(1, z.size + 1) - 0.5) / z.size)
+    axes[0].plot(q, z, "o", color=LASSO_COLOUR, ms=5)
+    lim = max(3.0, np.abs(z).max() + 0.3, np.abs(q).max() + 0.3)
+    axes[0].plot([-lim, lim], [-lim, lim], color="black", lw=1)
+    axes[0].set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="N(0, 1) quantile",
+                ylabel="z = (estimate - exact) / SE", title=f"QQ plot of the {z.size} scenarios' z-scores")
+    sns.histplot(z, stat="density", bins=np.arange(-4, 4.01, 0.5), ax=axes[1], color=LASSO_COLOUR, alpha=0.45)
+    xs = np.linspace(-4, 4, 200)
+    axes[1].plot(xs, stats.norm.pdf(xs), color="black", lw=1.5, label="N(0, 1)")
+    sw = stats.shapiro(z).pvalue if z.size >= 3 else float("nan")
+    axes[1].set(xlabel="z", title=f"z-scores against N(0, 1) (Shapiro-Wilk p = {sw:.2f})")
+    axes[1].legend()
+    fig.suptitle("Calibration: the Monte Carlo errors are as large as the standard errors say", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 6. K at p > 2
+def plot_zero_counts(table):
+    plt, sns = _setup()
+    sub = table[(table["p"] > 2) & (table["estimator"] == "lasso") & table["exact_zeros"].notna()]
+    fig, axes = plt.subplots(1, max(len(sub), 1), figsize=(6.2 * max(len(sub), 1), 4.8), squeeze=False)
+    for ax, (_, row) in zip(axes[0], sub.iterrows()):
+        observed = np.array(row["zeros"].split(), dtype=float) / row["reps"]
+        expected = np.array(row["exact_zeros"].split(), dtype=float)
+        k = np.arange(observed.size)
+        ax.bar(k - 0.2, observed, width=0.4, color=LASSO_COLOUR, alpha=0.7, label=f"simulated ({row['reps']:,} draws)")
+        ax.bar(k + 0.2, expected, width=0.4, color="#555555", alpha=0.7, label="exact Poisson-binomial")
+        gof = pooled_chisquare(row["zeros"].split(), expected)
+        ax.set(xlabel="K = number of zero coordinates of the lasso solution", ylabel="probability",
+               title=f"p = {row['p']}, β = ({row['beta'].split()[0]}, ...), λ = {row['lam']:g}; "
+                     f"chi-square p = {gof.pvalue:.2f}", xticks=k)
+        ax.legend(fontsize=9)
+    fig.suptitle("How many coordinates the lasso sets to zero: simulation against the exact law", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {
+    "sparse_regions": lambda table: plot_sparse_regions(),
+    "probability_curves": plot_probability_curves,
+    "coordinate_distribution": lambda table: plot_coordinate_distribution(**COORDINATE),
+    "error_against_reps": plot_error_against_reps,
+    "calibration": plot_calibration,
+    "zero_counts": plot_zero_counts,
+}
+
+
+def make_figures(table, outdir) -> list[Path]:
+    """Draw every figure from the study table into ``outdir/*.png`` (atomic writes)."""
+    import matplotlib.pyplot as plt
+
+    from ._study import write_atomic
+
+    outdir = Path(outdir)
+    written = []
+    for name, draw in FIGURES.items():
+        fig = draw(table)
+        buffer = io.BytesIO()
+        # No timestamps in the PNG: the same table gives the same file.
+        fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        plt.close(fig)
+        path = outdir / f"{name}.png"
+        write_atomic(path, buffer.getvalue())
+        written.append(path)
+    return written
