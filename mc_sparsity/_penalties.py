@@ -355,12 +355,11 @@ def bridge(z, lam, q):
     tau, jump = bridge_jump(lam, q)
     if jump == 0.0:  # lam = 0 (or so small that the jump underflows): the identity
         return _finish(z, z, 0.0)
-    az = np.abs(z)
-    solve = (az > tau) & np.isfinite(az)
-    value = az.copy()  # +-inf stays (the limit); NaN stays NaN
+    value = np.abs(z).ravel()  # a copy; +-inf stays (the limit), NaN stays NaN
+    solve = (value > tau) & np.isfinite(value)
     if np.any(solve):
-        value[solve] = _bridge_root(az[solve], lam, q, jump)
-    return _finish(z, np.copysign(value, z), tau)
+        value[solve] = _bridge_root(value[solve], lam, q, jump)
+    return _finish(z, np.copysign(value.reshape(z.shape), z), tau)
 
 
 # ------------------------------------------------------ generalised inverses g_inv

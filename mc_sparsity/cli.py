@@ -229,5 +229,7 @@ def main(argv=None) -> int:
         # Validation inside the API: same format and status as argparse's errors.
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
-        print("\nmc-sparsity: interrupted", file=sys.stderr)
+        hint = " (finished scenarios are saved: rerun the same command to resume)" \
+            if args.command in ("study", "report") else ""
+        print(f"\nmc-sparsity: interrupted{hint}", file=sys.stderr)
         return EXIT_INTERRUPTED

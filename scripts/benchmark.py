@@ -56,6 +56,9 @@ TARGET_SPEEDUP = 1.7
 TARGET_SKLEARN_RATIO = 40_000
 TARGET_RSS_DIFF_MB = 32
 
+#: A run during which other processes used more than this many cores is flagged.
+CONTENDED = 0.25
+
 
 # ---------------------------------------------------------------- command line
 def _count(text: str) -> int:
@@ -161,12 +164,12 @@ _, status, usage = os.wait4(proc.pid, 0)
 seconds = time.perf_counter() - start
 with open(sys.argv[1], "w") as f:
     json.dump({"seconds": seconds, "status": os.waitstatus_to_exitcode(status),
-               "maxrss": usage.ru_maxrss}, f)
+               "maxrss": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, f)
 """
 
 
 def run_cli(p: int, reps: int, jobs: int = 1, backend: str = "threading") -> dict:
-    """Run the command once; return its wall seconds (start-up included) and peak RSS (MB).
+    """Run the command once; return its wall seconds (start-up included), CPU seconds, peak RSS (MB).
 
     ``os.wait4`` in the wrapper gives the resource usage of exactly that child
     (and of its own reaped children, e.g. loky workers), unlike
@@ -186,7 +189,7 @@ def run_cli(p: int, reps: int, jobs: int = 1, backend: str = "threading") -> dic
         raise RuntimeError(f"unexpected output of {' '.join(cmd)}: {out.stdout[:200]}")
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
     rss_mb = measured["maxrss"] / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return {"seconds": measured["seconds"], "rss_mb": rss_mb}
+    return {"seconds": measured["seconds"], "cpu_s": measured["cpu"], "rss_mb": rss_mb}
 
 
 # ---------------------------------------------------------------- 4. scikit-learn baseline
@@ -217,6 +220,43 @@ def time_sklearn(reps: int, n: int = 20, seed: int = 7) -> float:
     return seconds
 
 
+# ---------------------------------------------------------------- contention
+def _machine_busy_seconds() -> float | None:
+    """CPU seconds spent by every process of the machine so far (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children (the command-line runs)."""
+    import resource
+
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def measure(fn) -> dict:
+    """Call ``fn`` and add ``other_cores``: the CPU other processes used meanwhile, in cores.
+
+    Machines are shared: a run during which others kept a core busy is not
+    comparable, and is flagged.
+    """
+    busy0, own0, start = _machine_busy_seconds(), _own_cpu_seconds(), time.perf_counter()
+    out = fn()
+    busy1, own1, wall = _machine_busy_seconds(), _own_cpu_seconds(), time.perf_counter() - start
+    if busy0 is not None and busy1 is not None:
+        out["other_cores"] = max(0.0, (busy1 - busy0) - (own1 - own0)) / wall
+    return out
+
+
 # ---------------------------------------------------------------- running the cases
 def build_cases(args, cores: int) -> dict:
     """name -> (function returning a dict with 'seconds', replications, normals drawn)."""
@@ -240,9 +280,15 @@ def run_cases(cases: dict, repeats: int) -> dict:
     runs = {name: [] for name in cases}
     for r in range(repeats):
         for name, (fn, reps, _) in cases.items():
-            out = fn()
+            out = measure(fn)
             runs[name].append(out)
-            extra = f", peak RSS {out['rss_mb']:.0f} MB" if "rss_mb" in out else ""
+            extra = ""
+            if "cpu_s" in out:
+                extra += f", {out['cpu_s'] / out['seconds']:.2f} cores used, peak RSS {out['rss_mb']:.0f} MB"
+            if "other_cores" in out:
+                extra += f", others used {out['other_cores']:.2f} cores"
+                if out["other_cores"] > CONTENDED:
+                    extra += "  <-- CONTENDED"
             print(f"  [{r + 1}/{repeats}] {name:<26} {out['seconds']:8.2f} s  "
                   f"{reps / out['seconds']:12.4g} reps/s{extra}", file=sys.stderr, flush=True)
     return runs
@@ -259,6 +305,9 @@ def summarize(cases: dict, runs: dict) -> dict:
             row["normals_per_s"] = normals / seconds
         if "rss_mb" in runs[name][0]:
             row["rss_mb"] = statistics.median(run["rss_mb"] for run in runs[name])
+            row["cores_used"] = statistics.median(run["cpu_s"] / run["seconds"] for run in runs[name])
+        if "other_cores" in runs[name][0]:
+            row["other_cores_max"] = max(run["other_cores"] for run in runs[name])
         summary[name] = row
     return summary
 
@@ -270,13 +319,22 @@ def _fmt_rate(x: float) -> str:
 
 def print_rates(summary: dict) -> None:
     print("\nMedians")
-    print(f"{'case':<28}{'reps':>14}{'median s':>10}{'runs (s)':>26}{'reps/s':>12}{'normals/s':>12}{'RSS MB':>8}")
+    print(f"{'case':<28}{'reps':>14}{'median s':>10}{'runs (s)':>26}{'reps/s':>12}{'normals/s':>12}"
+          f"{'RSS MB':>8}{'cores':>7}{'others':>8}")
     for name, row in summary.items():
         spread = ", ".join(f"{s:.2f}" for s in row["all_seconds"])
         normals = _fmt_rate(row["normals_per_s"]) if "normals_per_s" in row else "-"
         rss = f"{row['rss_mb']:.0f}" if "rss_mb" in row else "-"
+        cores = f"{row['cores_used']:.2f}" if "cores_used" in row else "-"
+        others = f"{row['other_cores_max']:.2f}" if "other_cores_max" in row else "-"
         print(f"{name:<28}{row['reps']:>14,}{row['seconds']:>10.2f}{spread:>26}"
-              f"{_fmt_rate(row['reps_per_s']):>12}{normals:>12}{rss:>8}")
+              f"{_fmt_rate(row['reps_per_s']):>12}{normals:>12}{rss:>8}{cores:>7}{others:>8}")
+    print("cores: CPU time / wall time of the command (median); others: the most cores other "
+          "processes used during one of the case's runs")
+    contended = [name for name, row in summary.items() if row.get("other_cores_max", 0.0) > CONTENDED]
+    if contended:
+        print(f"WARNING: other processes used > {CONTENDED} cores during some runs of: {', '.join(contended)}; "
+              "medians may be affected")
 
 
 def verdicts(summary: dict, cores: int) -> list[tuple[str, str, str, str]]:

@@ -1,0 +1,170 @@
+"""Study files, the resumable study run, and the report on a tiny study."""
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from mc_sparsity import _study
+from mc_sparsity._study import StudyError, load_study, parse_study, run_study
+from mc_sparsity.cli import main
+
+TINY = textwrap.dedent("""
+    [study]
+    name = "tiny"
+    seed = 7
+    reps = 20_000
+
+    [[grid]]
+    form = "penalized"
+    beta = [[0.0, 0.0], [1.0, 0.3]]
+    lam = [0.0, 0.5, 1.0]
+
+    [[grid]]
+    form = "constrained"
+    beta = [[1.0, 0.3], [2.0, 2.0]]
+    radius = [0.5, 1.0]
+
+    [[grid]]
+    form = "penalized"
+    beta = [[1.0, 0.3]]
+    lam = [0.5]
+    reps = [1_000, 5_000]
+
+    [[grid]]
+    form = "penalized"
+    beta = [0.5]
+    p = [4]
+    lam = [0.8]
+
+    [[grid]]
+    form = "constrained"
+    beta = [1.0]
+    p = [3]
+    radius = [1.0]
+""")
+
+
+@pytest.fixture
+def tiny_file(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+def test_default_study_parses():
+    study = load_study()
+    assert study.name == "default" and len(study.scenarios) > 20
+    assert {s.form for s in study.scenarios} == {"penalized", "constrained"}
+
+
+def test_grid_expansion(tiny_file):
+    study = load_study(tiny_file)
+    assert len(study.scenarios) == 6 + 4 + 2 + 1 + 1
+    assert (0.5, 0.5, 0.5, 0.5) in {s.beta for s in study.scenarios}
+
+
+def test_adding_a_scenario_leaves_the_others_unchanged(tmp_path, tiny_file):
+    small = run_study(load_study(tiny_file), tmp_path / "a.csv", jobs=1)
+    bigger_text = TINY.replace("lam = [0.0, 0.5, 1.0]", "lam = [0.0, 0.25, 0.5, 1.0]")
+    big = run_study(parse_study(bigger_text), tmp_path / "b.csv", jobs=1)
+    merged = small.merge(big, on=["scenario", "estimator"], suffixes=("", "_big"))
+    assert len(merged) == len(small)
+    assert (merged["zeros"] == merged["zeros_big"]).all()
+    assert len(big) == len(small) + 4  # one more level: 2 betas x 2 estimators
+
+
+def test_resume_after_an_interruption_gives_the_same_table(tmp_path, tiny_file, monkeypatch):
+    study = load_study(tiny_file)
+    run_study(study, tmp_path / "whole.csv", jobs=1)
+
+    real = _study._scenario_rows
+    calls = {"n": 0}
+
+    def interrupted_after_three(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_study, "_scenario_rows", interrupted_after_three)
+    out = tmp_path / "resumed.csv"
+    with pytest.raises(KeyboardInterrupt):
+        run_study(study, out, jobs=2)
+    assert not out.exists()  # nothing half-written
+    assert len((tmp_path / "resumed.csv.partial.jsonl").read_text().splitlines()) == 3
+
+    resumed_calls = []
+    monkeypatch.setattr(_study, "_scenario_rows", lambda *a, **k: resumed_calls.append(1) or real(*a, **k))
+    run_study(study, out, jobs=2)
+    assert len(resumed_calls) == len(study.scenarios) - 3
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert not (tmp_path / "resumed.csv.partial.jsonl").exists()
+
+
+def test_same_study_same_bytes(tmp_path, tiny_file):
+    study = load_study(tiny_file)
+    run_study(study, tmp_path / "one.csv")
+    run_study(study, tmp_path / "two.csv", jobs=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_table_columns_and_consistency(tmp_path, tiny_file):
+    table = run_study(load_study(tiny_file), tmp_path / "t.csv")
+    for col in ["scenario", "form", "beta", "sigma", "lam", "radius", "estimator", "reps", "sparse", "estimate",
+                "std_error", "ci_low", "ci_high", "exact", "integral", "z", "binom_pvalue", "zeros"]:
+        assert col in table.columns
+    assert (table["sparse"] == table["reps"] - table["zeros"].map(lambda z: int(z.split()[0]))).all()
+    assert (table[table["estimator"] == "ridge"]["sparse"] == 0).all()
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\ncolour = 'red'\n", "grid[0].colour"),
+    ("[study]\nseed = 'one'\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\n", "study.seed"),
+    ("[study]\nseed = 1\n", "grid"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = []\n", "grid[0].lam"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [-1.0]\n", "grid[0].lam"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nradius = [1.0]\n", "grid[0].radius"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'lasso'\nbeta = [[1.0]]\nlam = [1.0]\n", "grid[0].form"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [['a']]\nlam = [1.0]\n", "grid[0].beta[0]"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\nsigma = [0]\n", "grid[0].sigma"),
+    ("[study]\nsed = 1\n", "study.sed"),
+    ("[study\n", "not valid TOML"),
+])
+def test_study_errors_name_the_key(tmp_path, capsys, text, key):
+    with pytest.raises(StudyError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        parse_study(text)
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SystemExit) as exc:
+        main(["study", str(path), "--out", str(tmp_path / "x.csv")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and key.split("[")[0] in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_missing_study_file_is_a_clean_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["study", str(tmp_path / "nope.toml")])
+    assert exc.value.code == 2 and "cannot read" in capsys.readouterr().err
+
+
+def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", str(tiny_file), "--out", str(out), "--quiet"]) == 0
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert figures == ["calibration.png", "coordinate_distribution.png", "error_against_reps.png",
+                       "probability_curves.png", "sparse_regions.png", "zero_counts.png"]
+    assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
+    report = (out / "REPORT.md").read_text()
+    table = pd.read_csv(out / "results.csv")
+    for fig in figures:
+        assert f"figures/{fig}" in report
+    assert "| C1 |" in report and "| C2 |" in report
+    # The report's numbers are the CSV's: every lasso p = 2 penalized estimate appears, rounded.
+    rows = table[(table["estimator"] == "lasso") & (table["form"] == "penalized") & (table["p"] == 2)
+                 & (table["reps"] == 20_000) & (table["lam"] > 0)]
+    for value in rows["estimate"]:
+        assert f"| {value:.4f} |" in report
+    assert "**holds**" in report
