@@ -249,7 +249,8 @@ def scad(z, lam, a=3.7):
     lam, a = _check("lam", lam), _check("a", a)
     z = np.asarray(z, dtype=float)
     az = np.abs(z)
-    middle = lam + (a - 1.0) * (az - 2.0 * lam) / (a - 2.0)
+    with np.errstate(over="ignore"):  # the middle branch may overflow where it is not used
+        middle = lam + (a - 1.0) * (az - 2.0 * lam) / (a - 2.0)
     value = np.where(az <= 2.0 * lam, az - lam, np.where(az <= a * lam, middle, az))
     return _finish(z, np.copysign(value, z), lam)
 
@@ -269,7 +270,8 @@ def mcp(z, lam, gamma=3.0):
     lam, gamma = _check("lam", lam), _check("gamma", gamma)
     z = np.asarray(z, dtype=float)
     az = np.abs(z)
-    value = np.where(az <= gamma * lam, (az - lam) * (gamma / (gamma - 1.0)), az)
+    with np.errstate(over="ignore"):  # the inner branch may overflow where it is not used
+        value = np.where(az <= gamma * lam, (az - lam) * (gamma / (gamma - 1.0)), az)
     return _finish(z, np.copysign(value, z), lam)
 
 
