@@ -35,7 +35,8 @@ class Design:
     """What one replication does.
 
     ``form == "penalized"``: ``thresholds[e]`` is estimator ``e``'s zero
-    threshold.  ``form == "constrained"``: rows 0 and 1 of the histogram are the
+    threshold (zero iff ``|beta_hat_j| <= thresholds[e]``), then best subset
+    of size ``subset_size`` if that is >= 0.  ``form == "constrained"``: rows 0 and 1 of the histogram are the
     L1-ball and L2-ball projections of radius ``radius``.
     """
 
@@ -44,10 +45,13 @@ class Design:
     form: str
     thresholds: np.ndarray = field(default_factory=lambda: np.empty(0))
     radius: float = 0.0
+    subset_size: int = -1  # best subset's M (penalized form), -1 for none
 
     @property
     def n_rows(self) -> int:
-        return self.thresholds.size if self.form == "penalized" else 2
+        if self.form == "penalized":
+            return self.thresholds.size + (self.subset_size >= 0)
+        return 2
 
     def new_histogram(self) -> np.ndarray:
         return np.zeros((self.n_rows, self.mean.size + 1), dtype=np.int64)
@@ -84,7 +88,7 @@ def _run_task(design: Design, seed: np.random.SeedSequence, reps: int, first_blo
         n = min(BLOCK_SIZE, reps - block * BLOCK_SIZE)
         rng = block_generator(seed, block)
         if design.form == "penalized":
-            _kernels.penalized_counts(rng, n, design.mean, design.sigma, design.thresholds, hist)
+            _kernels.penalized_counts(rng, n, design.mean, design.sigma, design.thresholds, design.subset_size, hist)
         else:
             _kernels.constrained_counts(rng, n, design.mean, design.sigma, design.radius, hist)
         done += n

@@ -25,22 +25,57 @@ import numpy as np
 __all__ = ["penalized_counts", "constrained_counts"]
 
 
+# Replications drawn before they are classified.  Counting a batch with
+# accumulators in registers, instead of adding 1 to ``hist`` once per
+# replication (a chain of dependent memory updates), was measured at about
+# 0.70 -> 0.90 of the raw drawing speed for p = 2.
+BATCH = 512
+
+
 @numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, hist):  # pragma: no cover - compiled
-    """Add the zero-count histogram of ``n`` draws to ``hist`` (shape ``(E, p + 1)``)."""
+def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, hist):  # pragma: no cover - compiled
+    """Add the zero-count histogram of ``n`` draws to ``hist``.
+
+    Rows ``0..E-1`` of ``hist`` are the separable estimators with zero
+    thresholds ``thresholds``; if ``subset_size >= 0`` the last row is best
+    subset of that size (keep the largest ``|beta_hat_j|``).
+    """
     p = mean.shape[0]
     n_est = thresholds.shape[0]
-    absx = np.empty(p)
-    for _ in range(n):
-        for j in range(p):
-            absx[j] = abs(mean[j] + sigma * rng.standard_normal())
+    absx = np.empty((BATCH, p))
+    order = np.empty(p)
+    for start in range(0, n, BATCH):
+        m = min(BATCH, n - start)
+        for i in range(m):
+            for j in range(p):
+                absx[i, j] = abs(mean[j] + sigma * rng.standard_normal())
         for e in range(n_est):
             tau = thresholds[e]
-            k = 0
-            for j in range(p):
-                if absx[j] <= tau:
-                    k += 1
-            hist[e, k] += 1
+            if p == 2:
+                one = 0
+                two = 0
+                for i in range(m):
+                    k = (absx[i, 0] <= tau) + (absx[i, 1] <= tau)
+                    one += k == 1
+                    two += k == 2
+                hist[e, 0] += m - one - two
+                hist[e, 1] += one
+                hist[e, 2] += two
+            else:
+                for i in range(m):
+                    k = 0
+                    for j in range(p):
+                        k += absx[i, j] <= tau
+                    hist[e, k] += 1
+        if subset_size >= 0:
+            for i in range(m):
+                # p - M coordinates are dropped; a kept one is zero only if beta_hat_j = 0.
+                order[:] = absx[i]
+                order.sort()
+                k = p - subset_size
+                for j in range(p - subset_size, p):
+                    k += order[j] == 0.0
+                hist[n_est, k] += 1
 
 
 @numba.njit(cache=True, nogil=True)
