@@ -10,17 +10,24 @@ numerical integral.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from ._engine import BACKENDS, Design, run_replications
-from ._validation import check_count, check_option, check_rng_seed, check_scenario
+from ._validation import Interval, check_count, check_option, check_rng_seed, check_scalar, check_scenario
 
-__all__ = ["ESTIMATORS", "EstimatorResult", "SimulationResult", "simulate", "proportion_interval"]
+__all__ = ["ESTIMATORS", "PENALIZED_ESTIMATORS", "EstimatorResult", "SimulationResult", "simulate", "proportion_interval"]
 
 ESTIMATORS = ("lasso", "ridge")
+#: Every estimator of the penalized form (issue 5); the constrained form has lasso and ridge only.
+PENALIZED_ESTIMATORS = ("lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge", "best_subset")
+#: Groups accepted by ``estimator``: "all" is the study's subject, lasso against ridge.
+ESTIMATOR_GROUPS = {"all": ESTIMATORS, "penalties": PENALIZED_ESTIMATORS}
 DEFAULT_REPS = 10_000_000
+DEFAULT_PARAMS = {"l1_ratio": 0.5, "a": 3.7, "gamma": 3.0, "q": 0.5, "subset_size": 1}
+_PARAM_OF = {"elastic_net": ("l1_ratio",), "scad": ("a",), "mcp": ("gamma",), "bridge": ("q",),
+             "best_subset": ("subset_size",)}
 
 
 def proportion_interval(successes: int, trials: int, confidence_level: float = 0.95):
@@ -108,6 +115,7 @@ class SimulationResult:
     reps: int
     seed: int | None
     results: tuple[EstimatorResult, ...]
+    params: dict = field(default_factory=dict)  # parameters of the estimators beyond lasso and ridge
 
     def __getitem__(self, estimator: str) -> EstimatorResult:
         for row in self.results:
@@ -128,6 +136,7 @@ class SimulationResult:
             self.level_name: self.level,
             "reps": self.reps,
             "seed": self.seed,
+            **({"params": self.params} if self.params else {}),
             "results": [row.to_dict() for row in self.results],
         }
 
@@ -148,10 +157,55 @@ class SimulationResult:
         return pd.DataFrame(rows)
 
 
+def _estimator_names(estimator, form):
+    """``estimator`` (a name, a group, or a sequence of them) as a tuple of distinct names."""
+    items = (estimator,) if isinstance(estimator, str) else tuple(estimator)
+    groups = ESTIMATOR_GROUPS if form == "penalized" else {"all": ESTIMATORS}
+    allowed = (PENALIZED_ESTIMATORS if form == "penalized" else ESTIMATORS) + tuple(groups)
+    names = []
+    for item in items:
+        if item not in allowed:
+            note = " (the constrained form has lasso and ridge only)" if form == "constrained" else ""
+            raise ValueError(f"estimator must be one of {', '.join(map(repr, allowed))}{note}, got {item!r}")
+        names.extend(groups.get(item, (item,)))
+    if not names:
+        raise ValueError("estimator must name at least one estimator")
+    return tuple(dict.fromkeys(names))
+
+
+def _thresholds(names, lam, p, params):
+    """Zero thresholds of the separable estimators at level ``lam``, and best subset's size.
+
+    The elastic net follows scikit-learn's ``(alpha, l1_ratio)``: ``lam1 = lam *
+    l1_ratio`` and ``lam2 = lam * (1 - l1_ratio)``.
+    """
+    from ._penalties import PENALTIES
+
+    unknown = sorted(set(params) - set(DEFAULT_PARAMS))
+    if unknown:
+        raise TypeError(f"unknown estimator parameter(s): {', '.join(unknown)}")
+    params = {**DEFAULT_PARAMS, **params}
+    taus = {}
+    for name in names:
+        if name == "elastic_net":
+            ratio = check_scalar(params["l1_ratio"], "l1_ratio", Interval(0, 1, closed="both"))
+            taus[name] = PENALTIES[name].threshold(lam * ratio, lam2=lam * (1 - ratio))
+        elif name in ("scad", "mcp", "bridge"):
+            key = {"scad": "a", "mcp": "gamma", "bridge": "q"}[name]
+            taus[name] = PENALTIES[name].threshold(lam, **{key: params[key]})
+        elif name != "best_subset":
+            taus[name] = PENALTIES[name].threshold(lam)
+    subset_size = -1
+    if "best_subset" in names:
+        subset_size = check_count(params["subset_size"], "subset_size", minimum=0)
+        if subset_size > p:
+            raise ValueError(f"subset_size must be <= p = {p}, got {subset_size}")
+    return taus, subset_size
+
+
 def _validate(beta, sigma, lam, radius, estimator, reps, jobs, backend):
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
-    check_option(estimator, "estimator", ESTIMATORS + ("all",))
-    estimators = ESTIMATORS if estimator == "all" else (estimator,)
+    estimators = _estimator_names(estimator, "penalized" if lam is not None else "constrained")
     reps = check_count(reps, "reps")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0:
         raise ValueError(f"jobs must be a positive integer or -1 (all cores), got {jobs!r}")
@@ -175,6 +229,7 @@ def simulate(
     progress=False,
     integrate=True,
     confidence_level=0.95,
+    **params,
 ) -> SimulationResult:
     """Estimate P(lasso sparse) and P(ridge sparse) by Monte Carlo.
 
@@ -193,7 +248,11 @@ def simulate(
         ``+ lam/2 ||b||^2`` (ridge).  Give exactly one of ``lam``, ``radius``.
     radius : float, optional
         Constrained form: ``||b||_1 <= radius`` (lasso), ``||b||_2 <= radius`` (ridge).
-    estimator : {"all", "lasso", "ridge"}
+    estimator : str or sequence of str, default "all"
+        ``"lasso"``, ``"ridge"``, or (penalized form only) ``"elastic_net"``,
+        ``"hard"`` (L0), ``"scad"``, ``"mcp"``, ``"bridge"`` (L_q), ``"best_subset"``;
+        or a group: ``"all"`` (lasso and ridge), ``"penalties"`` (every penalized
+        estimator).  All of them run on the same draws.
     reps : int
         Number of replications (an integral float such as ``1e7`` is accepted).
     seed : int, SeedSequence or Generator, default 0
@@ -212,6 +271,12 @@ def simulate(
     integrate : bool
         Also integrate the density over the sparse region (p = 2 only).
     confidence_level : float, default 0.95
+    **params
+        The other estimators' parameters: ``l1_ratio`` (elastic net, default 0.5:
+        ``lam1 = lam * l1_ratio``, ``lam2 = lam * (1 - l1_ratio)`` as scikit-learn's
+        ``ElasticNet``), ``a`` (SCAD, 3.7), ``gamma`` (MCP, 3), ``q`` (bridge, 0.5),
+        ``subset_size`` (best subset, 1).  Hard thresholding's penalty is
+        ``lam * 1(theta != 0)``: zero iff ``|beta_hat_j| <= sqrt(2 lam)``.
 
     Returns
     -------
@@ -231,16 +296,21 @@ def simulate(
     seed_seq = check_rng_seed(seed)
     form = "penalized" if lam is not None else "constrained"
     if form == "penalized":
-        thresholds = np.array([lam if name == "lasso" else 0.0 for name in estimators])
-        design = Design(beta, sigma, form, thresholds=thresholds)
-        rows_of = {name: i for i, name in enumerate(estimators)}
+        taus, subset_size = _thresholds(estimators, lam, beta.size, params)
+        design = Design(beta, sigma, form, thresholds=np.array(list(taus.values())), subset_size=subset_size)
+        rows_of = {name: i for i, name in enumerate(taus)}
+        rows_of["best_subset"] = len(taus)
     else:
+        if params:
+            raise TypeError(f"the constrained form takes no estimator parameters, got {', '.join(sorted(params))}")
+        taus, subset_size = {}, -1
         design = Design(beta, sigma, form, radius=radius)
         rows_of = {"lasso": 0, "ridge": 1}
     hist = run_replications(design, reps, seed_seq, jobs=jobs, backend=backend, chunk_size=chunk_size,
                             scheduler=scheduler, progress=progress)
     results = tuple(
-        _row(name, hist[rows_of[name]], reps, beta, sigma, lam, radius, integrate, confidence_level)
+        _row(name, hist[rows_of[name]], reps, beta, sigma, taus.get(name), radius, subset_size, integrate,
+             confidence_level)
         for name in estimators
     )
     return SimulationResult(
@@ -251,21 +321,36 @@ def simulate(
         reps=reps,
         seed=seed if isinstance(seed, int) else None,
         results=results,
+        params={key: {**DEFAULT_PARAMS, **params}[key] for name in estimators
+                for key in _PARAM_OF.get(name, ())},
     )
 
 
-def _row(name, zeros, reps, beta, sigma, lam, radius, integrate, confidence_level) -> EstimatorResult:
-    from ._exact import exact_sparse_probability
+def _row(name, zeros, reps, beta, sigma, tau, radius, subset_size, integrate, confidence_level) -> EstimatorResult:
+    """One estimator's row.  A separable estimator with zero threshold ``tau`` has
+    the lasso's zero pattern at level ``tau``: its exact value and integral are
+    the lasso's there (ridge: ``tau = 0``, the axes)."""
+    from ._exact import ExactProbability, exact_sparse_probability
     from ._integrate import integrate_sparse_region
 
     zeros = tuple(int(c) for c in zeros)
     sparse = reps - zeros[0]
     estimate = sparse / reps
     ci_low, ci_high = proportion_interval(sparse, reps, confidence_level)
-    exact = exact_sparse_probability(beta, sigma, lam=lam, radius=radius, estimator=name)
     integral = None
-    if integrate and beta.size == 2:
-        integral = integrate_sparse_region(beta, sigma, lam=lam, radius=radius, estimator=name)
+    if name == "best_subset":
+        # K = p - M with probability 1: sparse for sure when M < p, never when M = p.
+        pmf = np.zeros(beta.size + 1)
+        pmf[beta.size - subset_size] = 1.0
+        exact = ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf)
+    elif radius is not None:
+        exact = exact_sparse_probability(beta, sigma, radius=radius, estimator=name)
+        if integrate and beta.size == 2:
+            integral = integrate_sparse_region(beta, sigma, radius=radius, estimator=name)
+    else:
+        exact = exact_sparse_probability(beta, sigma, lam=tau)
+        if integrate and beta.size == 2:
+            integral = integrate_sparse_region(beta, sigma, lam=tau)
     return EstimatorResult(
         estimator=name,
         sparse=sparse,

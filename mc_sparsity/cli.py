@@ -59,6 +59,23 @@ def _count(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    value = _finite_float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
+    return value
+
+
+def _subset_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -113,7 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="penalized form: penalty level of both lasso and ridge")
     level.add_argument("--radius", type=_positive_float, metavar="T",
                        help="constrained form: radius of the L1 ball (lasso) and L2 ball (ridge)")
-    sim.add_argument("--estimator", choices=("lasso", "ridge", "all"), default="all")
+    sim.add_argument("--estimator", nargs="+", default=["all"], metavar="NAME",
+                     choices=("lasso", "ridge", "all", "elastic_net", "hard", "scad", "mcp", "bridge",
+                              "best_subset", "penalties"),
+                     help="one or more of lasso, ridge, elastic_net, hard (L0), scad, mcp, bridge (L_q), "
+                          "best_subset, or a group: all (lasso and ridge, the default), penalties (every "
+                          "penalized estimator); all run on the same draws")
+    extra = sim.add_argument_group("parameters of the other penalized estimators")
+    extra.add_argument("--l1-ratio", type=_fraction, default=0.5, metavar="R",
+                       help="elastic net: lam1 = lam*R, lam2 = lam*(1-R), as scikit-learn's ElasticNet (default 0.5)")
+    extra.add_argument("--scad-a", type=_finite_float, default=3.7, metavar="A", help="SCAD's a > 2 (default 3.7)")
+    extra.add_argument("--mcp-gamma", type=_finite_float, default=3.0, metavar="G",
+                       help="MCP's gamma > 1 (default 3)")
+    extra.add_argument("--q", type=_finite_float, default=0.5, help="bridge exponent, 0 < q < 1 (default 0.5)")
+    extra.add_argument("--subset-size", type=_subset_size, default=1, metavar="M",
+                       help="best subset: coordinates kept (default 1)")
     sim.add_argument("--reps", type=_count, default=10_000_000, metavar="N",
                      help="replications, e.g. 10000000 or 1e7 (default: 1e7)")
     sim.add_argument("--seed", type=_seed, default=0, metavar="K", help="non-negative seed (default: 0)")
@@ -160,20 +191,35 @@ def format_table(result) -> str:
         f"beta = {list(result.beta)}, sigma = {result.sigma:g}, {result.form} form, {level}, "
         f"reps = {result.reps:,}, seed = {result.seed}",
         "",
-        f"{'estimator':<10}{'sparse':>14}{'estimate':>13}{'std err':>11}{'95% CI':>26}"
+        f"{'estimator':<12}{'sparse':>14}{'estimate':>13}{'std err':>11}{'95% CI':>26}"
         f"{'exact':>14}{'integral':>14}{'z':>8}",
     ]
     for row in result.results:
         ci = f"[{row.ci_low:.5g}, {row.ci_high:.5g}]"
         z = "-" if row.z_score is None else f"{row.z_score:.2f}"
         lines.append(
-            f"{row.estimator:<10}{row.sparse:>14,}{row.estimate:>13.6g}{row.std_error:>11.3g}{ci:>26}"
+            f"{row.estimator:<12}{row.sparse:>14,}{row.estimate:>13.6g}{row.std_error:>11.3g}{ci:>26}"
             f"{_format_probability(row.exact, row.log_exact):>14}{_format_probability(row.integral):>14}{z:>8}")
     lines.append("")
     lines.append("number of zero coordinates K (counts for K = 0, 1, ..., p):")
     for row in result.results:
-        lines.append(f"  {row.estimator:<8} {list(row.zeros)}")
+        lines.append(f"  {row.estimator:<12} {list(row.zeros)}")
     return "\n".join(lines)
+
+
+# simulate()'s keyword -> (the estimator it belongs to, the argparse attribute of its option)
+_PARAM_OPTIONS = {"l1_ratio": ("elastic_net", "l1_ratio"), "a": ("scad", "scad_a"), "gamma": ("mcp", "mcp_gamma"),
+                  "q": ("bridge", "q"), "subset_size": ("best_subset", "subset_size")}
+
+
+def _estimator_params(args) -> dict:
+    """The parameters of the requested estimators (the others are not validated or passed)."""
+    if args.radius is not None:
+        return {}
+    names = set(args.estimator)
+    every = "penalties" in names
+    return {key: getattr(args, attr) for key, (estimator, attr) in _PARAM_OPTIONS.items()
+            if every or estimator in names}
 
 
 def _run_simulate(args, parser) -> int:
@@ -186,7 +232,13 @@ def _run_simulate(args, parser) -> int:
             args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
             reps=args.reps, seed=args.seed, jobs=args.jobs, backend=backend,
             chunk_size=args.chunk_size, scheduler=args.scheduler,
-            progress=not (args.quiet or args.json))
+            progress=not (args.quiet or args.json), **_estimator_params(args))
+    except ValueError as exc:
+        # Name the option, not simulate()'s keyword, for the estimators' parameters.
+        for key, (_, attr) in _PARAM_OPTIONS.items():
+            if str(exc).startswith(f"{key} "):
+                raise ValueError(f"argument --{attr.replace('_', '-')}: {exc}") from None
+        raise
     except SimulationInterrupted as stop:
         print(f"\nmc-sparsity: {stop}. Partial counts of the completed replications "
               f"(not a result): {stop.zeros.tolist()}", file=sys.stderr)
