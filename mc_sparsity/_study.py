@@ -45,7 +45,9 @@ import numpy as np
 __all__ = ["Scenario", "Study", "StudyError", "load_study", "run_study", "write_atomic"]
 
 _STUDY_KEYS = {"name": str, "seed": int, "reps": int, "description": str}
-_GRID_KEYS = {"form", "beta", "p", "sigma", "lam", "radius", "reps"}
+_GRID_KEYS = {"form", "beta", "p", "sigma", "lam", "radius", "reps", "estimator",
+              "l1_ratio", "a", "gamma", "q", "subset_size"}
+_PARAM_KEYS = ("l1_ratio", "a", "gamma", "q", "subset_size")
 _FORM_LEVEL = {"penalized": "lam", "constrained": "radius"}
 
 
@@ -62,6 +64,8 @@ class Scenario:
     sigma: float
     level: float
     reps: int
+    estimators: tuple[str, ...] = ("all",)
+    params: tuple[tuple[str, float], ...] = ()  # parameters of the estimators beyond lasso and ridge
 
     @property
     def level_name(self) -> str:
@@ -70,14 +74,16 @@ class Scenario:
     @property
     def key(self) -> str:
         """A stable identifier: a hash of what the scenario is, not where it stands."""
-        text = json.dumps([self.form, list(self.beta), self.sigma, self.level, self.reps])
+        text = json.dumps([self.form, list(self.beta), self.sigma, self.level, self.reps,
+                           list(self.estimators), [list(kv) for kv in self.params]])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def seed(self, study_seed: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(study_seed, spawn_key=(int(self.key, 16),))
 
     def simulate_kwargs(self) -> dict:
-        return {"beta": self.beta, "sigma": self.sigma, self.level_name: self.level, "reps": self.reps}
+        return {"beta": self.beta, "sigma": self.sigma, self.level_name: self.level, "reps": self.reps,
+                "estimator": list(self.estimators), **dict(self.params)}
 
 
 @dataclass(frozen=True)
@@ -155,8 +161,31 @@ def _parse_grid(grid, index, default_reps) -> list[Scenario]:
               for v in _nonempty_list(grid, level_key, where)]
     reps = [_number(r, f"{where}.reps", positive=True, integer=True) for r in _nonempty_list(grid, "reps", where)] \
         if "reps" in grid else [default_reps]
-    return [Scenario(form, beta, sigma, level, n)
-            for beta, sigma, level, n in itertools.product(betas, sigmas, levels, reps)]
+    estimators = ("all",)
+    if "estimator" in grid:
+        estimators = tuple(_nonempty_list(grid, "estimator", where))
+        if not all(isinstance(e, str) for e in estimators):
+            _fail(f"{where}.estimator", f"must be a list of names, got {grid['estimator']!r}")
+    params = tuple((key, _number(grid[key], f"{where}.{key}")) for key in _PARAM_KEYS if key in grid)
+    scenarios = [Scenario(form, beta, sigma, level, n, estimators, params)
+                 for beta, sigma, level, n in itertools.product(betas, sigmas, levels, reps)]
+    _check_estimators(scenarios[0], where)
+    return scenarios
+
+
+def _check_estimators(scenario: Scenario, where: str) -> None:
+    """Validate the grid's estimator names and parameters now, not after hours of running."""
+    from ._simulate import _estimator_names, _thresholds
+
+    try:
+        names = _estimator_names(scenario.estimators, scenario.form)
+        if scenario.form == "penalized":
+            _thresholds(names, 1.0, len(scenario.beta), dict(scenario.params))
+        elif scenario.params:
+            raise ValueError(f"{scenario.params[0][0]} does not belong to the constrained form")
+    except (ValueError, TypeError) as exc:
+        key = "estimator" if str(exc).startswith("estimator") else str(exc).split()[0]
+        _fail(f"{where}.{key}", str(exc))
 
 
 def parse_study(text: str, name: str = "<study>") -> Study:
@@ -264,6 +293,7 @@ def _scenario_rows(study: Study, scenario: Scenario, jobs: int, backend: str) ->
             "beta_norm_over_sigma": math.hypot(*scenario.beta) / scenario.sigma,
             "level_over_sigma": scenario.level / scenario.sigma,
             "estimator": row.estimator,
+            "params": " ".join(f"{k}={v!r}" for k, v in result.params.items()) or None,
             "reps": row.reps,
             "sparse": row.sparse,
             "estimate": row.estimate,

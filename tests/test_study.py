@@ -42,6 +42,14 @@ TINY = textwrap.dedent("""
     beta = [1.0]
     p = [3]
     radius = [1.0]
+
+    [[grid]]
+    form = "penalized"
+    beta = [[0.0], [1.0]]
+    lam = [0.5, 1.0]
+    reps = [10_000]
+    estimator = ["lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"]
+    q = 0.3
 """)
 
 
@@ -60,7 +68,7 @@ def test_default_study_parses():
 
 def test_grid_expansion(tiny_file):
     study = load_study(tiny_file)
-    assert len(study.scenarios) == 6 + 4 + 2 + 1 + 1
+    assert len(study.scenarios) == 6 + 4 + 2 + 1 + 1 + 4
     assert (0.5, 0.5, 0.5, 0.5) in {s.beta for s in study.scenarios}
 
 
@@ -130,6 +138,10 @@ def test_table_columns_and_consistency(tmp_path, tiny_file):
     ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\nsigma = [0]\n", "grid[0].sigma"),
     ("[study]\nsed = 1\n", "study.sed"),
     ("[study\n", "not valid TOML"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\nestimator = ['huber']\n",
+     "grid[0].estimator"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nlam = [1.0]\nestimator = ['scad']\na = 1.0\n",
+     "grid[0].a"),
 ])
 def test_study_errors_name_the_key(tmp_path, capsys, text, key):
     with pytest.raises(StudyError, match=key.replace("[", r"\[").replace("]", r"\]")):
@@ -155,7 +167,8 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
     assert main(["report", str(tiny_file), "--out", str(out), "--quiet"]) == 0
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert figures == ["calibration.png", "coordinate_distribution.png", "error_against_reps.png",
-                       "probability_curves.png", "sparse_regions.png", "zero_counts.png"]
+                       "penalty_zero_probability.png", "probability_curves.png", "sparse_regions.png",
+                       "thresholding_functions.png", "zero_counts.png"]
     assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
     report = (out / "REPORT.md").read_text()
     table = pd.read_csv(out / "results.csv")
@@ -168,3 +181,6 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
     for value in rows["estimate"]:
         assert f"| {value:.4f} |" in report
     assert "**holds**" in report
+    assert "| C5 |" in report and "q = 0.3" in report  # the penalty grid's own parameter reaches the claims
+    assert set(table[table["p"] == 1]["estimator"]) == {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp",
+                                                        "bridge"}
