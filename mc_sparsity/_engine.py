@@ -29,6 +29,9 @@ BLOCK_SIZE = 1 << 18
 
 BACKENDS = ("threading", "loky", "dask")
 
+#: Seconds before the progress bar appears: short runs print nothing.
+PROGRESS_DELAY = 2.0
+
 
 @dataclass(frozen=True)
 class Design:
@@ -201,5 +204,5 @@ def _progress_bar(total: int, enabled: bool):
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="rep", unit_scale=True, delay=2.0, file=sys.stderr,
+    return tqdm(total=total, unit="rep", unit_scale=True, delay=PROGRESS_DELAY, file=sys.stderr,
                 desc="replications", leave=False, dynamic_ncols=True)

@@ -613,6 +613,14 @@ def estimate_atom(name, beta, sigma, lam, **params):
     return zero_probability(name, beta, sigma, lam, **params)
 
 
+def _law_inputs(name, x, beta, sigma, lam, params):
+    """The rule, its validated parameters, and ``x``, ``beta``, ``sigma`` as arrays/floats."""
+    pen = _penalty(name)
+    values = pen.resolve(lam, **params)
+    beta, sigma = _scenario(beta, sigma)
+    return pen, values, np.asarray(x, dtype=float), beta, sigma
+
+
 def _signed_inverse(pen, x, values):
     """``g_inv(x)`` for ``x >= 0`` and ``-g_inv(-x)`` for ``x < 0``: ``P(theta <= x) = P(z <= this)``."""
     ax = np.abs(x)
@@ -634,10 +642,7 @@ def estimate_cdf(name, x, beta, sigma, lam, **params):
     >>> round(float(F[1] - F[0]), 4)  # the jump at 0 is the atom
     0.95
     """
-    pen = _penalty(name)
-    values = pen.resolve(lam, **params)
-    beta, sigma = _scenario(beta, sigma)
-    x = np.asarray(x, dtype=float)
+    pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
         return special.ndtr((_signed_inverse(pen, x, values) - beta) / sigma)
 
@@ -650,10 +655,7 @@ def estimate_sf(name, x, beta, sigma, lam, **params):
     >>> float(estimate_sf("mcp", 30.0, 0.0, 1.0, 1.0))  # = P(z > 30); 1 - cdf would give 0.0
     4.9067...e-198
     """
-    pen = _penalty(name)
-    values = pen.resolve(lam, **params)
-    beta, sigma = _scenario(beta, sigma)
-    x = np.asarray(x, dtype=float)
+    pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
         return special.ndtr((beta - _signed_inverse(pen, x, values)) / sigma)
 
@@ -672,10 +674,7 @@ def estimate_density(name, x, beta, sigma, lam, **params):
     >>> float(estimate_density("lasso", 0.5, 0.0, 1.0, 1.0))  # phi(1.5)
     0.1295...
     """
-    pen = _penalty(name)
-    values = pen.resolve(lam, **params)
-    beta, sigma = _scenario(beta, sigma)
-    x = np.asarray(x, dtype=float)
+    pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
         u = (_signed_inverse(pen, x, values) - beta) / sigma
         slope = pen.inverse_derivative(np.abs(x), **values)

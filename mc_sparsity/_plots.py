@@ -107,11 +107,16 @@ def plot_probability_curves(table):
     plt, sns = _setup()
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharey=True)
     grid = table[(table["p"] == 2) & (table["sigma"] == 1.0)]
+    if grid.empty:
+        return None
     grid = grid[grid["reps"] == grid["reps"].mode().iloc[0]]  # the study's main grid
     betas = list(dict.fromkeys(grid["beta"]))
     palette = sns.color_palette("viridis", len(betas))
     for ax, form, level in zip(axes, ("penalized", "constrained"), ("lam", "radius")):
         sub = grid[grid["form"] == form]
+        if sub.empty:
+            ax.text(0.5, 0.5, f"no {form} scenarios in this study", ha="center", transform=ax.transAxes)
+            continue
         xs = np.linspace(0, max(sub[level].max(), 0.01) * 1.05, 200)
         for colour, beta_text in zip(palette, betas):
             beta = _beta_of(beta_text)
@@ -195,6 +200,8 @@ def plot_error_against_reps(table):
     plt, sns = _setup()
     series = table[(table["estimator"] == "lasso") & table["exact"].notna()]
     # The scenario run at the most different numbers of replications.
+    if series.empty:
+        return None
     by_setting = series.groupby(["form", "beta", "sigma", "level_over_sigma"])["reps"].nunique()
     form, beta, sigma, level = by_setting.idxmax()
     sub = series[(series["form"] == form) & (series["beta"] == beta) & (series["sigma"] == sigma)
@@ -222,6 +229,8 @@ def plot_calibration(table):
     rows = table[table["exact"].between(0, 1, inclusive="neither")]
     # Estimators with one threshold (lasso, SCAD, MCP) give the same count on the same draws: count it once.
     z = rows.drop_duplicates(["scenario", "sparse"])["z"].dropna().to_numpy()
+    if z.size < 3:
+        return None
     z = np.sort(z)
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     q = stats.norm.ppf((np.arange(1, z.size + 1) - 0.5) / z.size)
@@ -245,6 +254,8 @@ def plot_calibration(table):
 def plot_zero_counts(table):
     plt, sns = _setup()
     sub = table[(table["p"] > 2) & (table["estimator"] == "lasso") & table["exact_zeros"].notna()]
+    if sub.empty:
+        return None
     fig, axes = plt.subplots(1, max(len(sub), 1), figsize=(6.2 * max(len(sub), 1), 4.8), squeeze=False)
     for ax, (_, row) in zip(axes[0], sub.iterrows()):
         observed = np.array(row["zeros"].split(), dtype=float) / row["reps"]
@@ -296,6 +307,8 @@ def plot_penalty_zero_probability(table):
     """P(zero) of one coordinate for every penalty: against its level, and against its threshold."""
     plt, sns = _setup()
     sub = table[(table["p"] == 1) & (table["form"] == "penalized") & table["estimator"].isin(list(PENALTY_STYLE))]
+    if sub.empty:
+        return None
     betas = sorted(set(sub["beta"]), key=float)
     params = _penalty_parameters(sub)
     fig, axes = plt.subplots(2, len(betas), figsize=(5.2 * len(betas), 9), squeeze=False, sharey=True)
@@ -328,7 +341,7 @@ def plot_penalty_zero_probability(table):
 
 
 def plot_thresholding_functions(table=None, lam=1.0):
-    """Each estimator's thresholding rule z -> theta_hat at level ``lam``."""
+    """Each estimator's thresholding rule z -> theta_hat at level ``lam`` (needs no simulation)."""
     plt, sns = _setup()
     from ._penalties import PENALTIES
 
@@ -372,7 +385,11 @@ FIGURES = {
 
 
 def make_figures(table, outdir) -> list[Path]:
-    """Draw every figure from the study table into ``outdir/*.png`` (atomic writes)."""
+    """Draw every figure from the study table into ``outdir/*.png`` (atomic writes).
+
+    A figure whose scenarios the study does not have is skipped; the paths
+    written are returned.
+    """
     import matplotlib.pyplot as plt
 
     from ._study import write_atomic
@@ -381,6 +398,8 @@ def make_figures(table, outdir) -> list[Path]:
     written = []
     for name, draw in FIGURES.items():
         fig = draw(table)
+        if fig is None:
+            continue
         buffer = io.BytesIO()
         # No timestamps in the PNG: the same table gives the same file.
         fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})

@@ -66,17 +66,7 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _subset_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
+def _nonnegative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -143,11 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     extra.add_argument("--mcp-gamma", type=_finite_float, default=3.0, metavar="G",
                        help="MCP's gamma > 1 (default 3)")
     extra.add_argument("--q", type=_finite_float, default=0.5, help="bridge exponent, 0 < q < 1 (default 0.5)")
-    extra.add_argument("--subset-size", type=_subset_size, default=1, metavar="M",
+    extra.add_argument("--subset-size", type=_nonnegative_int, default=1, metavar="M",
                        help="best subset: coordinates kept (default 1)")
     sim.add_argument("--reps", type=_count, default=10_000_000, metavar="N",
                      help="replications, e.g. 10000000 or 1e7 (default: 1e7)")
-    sim.add_argument("--seed", type=_seed, default=0, metavar="K", help="non-negative seed (default: 0)")
+    sim.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K", help="non-negative seed (default: 0)")
     _add_engine_options(sim)
     sim.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     sim.set_defaults(run=_run_simulate)

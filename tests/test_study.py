@@ -184,3 +184,17 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
     assert "| C5 |" in report and "q = 0.3" in report  # the penalty grid's own parameter reaches the claims
     assert set(table[table["p"] == 1]["estimator"]) == {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp",
                                                         "bridge"}
+
+
+def test_report_on_a_study_without_most_scenarios(tmp_path):
+    """Figures without data are skipped; claims without scenarios get no verdict."""
+    study = tmp_path / "min.toml"
+    study.write_text("[study]\nseed = 1\nreps = 10000\n[[grid]]\nform = 'constrained'\n"
+                     "beta = [[1.0, 2.0, 3.0]]\nradius = [1.0]\n")
+    assert main(["report", str(study), "--out", str(tmp_path / "rep"), "--quiet"]) == 0
+    report = (tmp_path / "rep" / "REPORT.md").read_text()
+    assert "| C1 | P(lasso solution sparse) = P(beta_hat in A_L) = the integral of the normal density over " \
+           "A_L > 0 | **not settled here** |" in report
+    assert "| C4 |" in report and "C4 | the L1 diamond's corners are hit with positive probability, the L2 disk's " \
+           "never (constrained form) | **holds** |" in report
+    assert not (tmp_path / "rep" / "figures" / "zero_counts.png").exists()
