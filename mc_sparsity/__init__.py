@@ -32,6 +32,25 @@ _PUBLIC = {
     "proportion_interval": "._simulate",
     "SimulationInterrupted": "._engine",
     "BLOCK_SIZE": "._engine",
+    # beyond L1 and L2: thresholding rules and their exact laws
+    "PENALTIES": "._penalties",
+    "threshold": "._penalties",
+    "elastic_net": "._penalties",
+    "hard_threshold": "._penalties",
+    "scad": "._penalties",
+    "mcp": "._penalties",
+    "bridge": "._penalties",
+    "best_subset": "._penalties",
+    "zero_probability": "._penalties",
+    "estimate_cdf": "._penalties",
+    "estimate_sf": "._penalties",
+    "estimate_density": "._penalties",
+    "zeros_distribution": "._penalties",
+    # studies and the report
+    "load_study": "._study",
+    "run_study": "._study",
+    "StudyError": "._study",
+    "build_report": "._report",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -111,3 +111,12 @@ def test_python_dash_m_and_no_traceback_in_a_real_process():
     proc = subprocess.run([sys.executable, "-m", "mc_sparsity", "simulate", "--beta", "1", "0.3", "--lam", "0.5",
                            "--reps", "1000", "--json"], capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["reps"] == 1000
+
+
+def test_public_names_resolve():
+    import mc_sparsity
+
+    for name in mc_sparsity.__all__:
+        assert getattr(mc_sparsity, name) is not None, name
+    with pytest.raises(AttributeError):
+        mc_sparsity.no_such_name

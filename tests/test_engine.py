@@ -89,3 +89,13 @@ def test_blocks_per_task():
     assert blocks_per_task(10 * BLOCK_SIZE, 1, chunk_size=1) == 1
     assert blocks_per_task(10 * BLOCK_SIZE, 1, chunk_size=BLOCK_SIZE + 1) == 2
     assert 1 <= blocks_per_task(10**11, 2, None) <= 64
+
+
+def test_counts_are_the_same_through_a_scheduler_address(reference):
+    """--scheduler ADDRESS: connect to a cluster started elsewhere (here, in this process)."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        hist = run_replications(DESIGN, REPS, np.random.SeedSequence(3), backend="dask",
+                                scheduler=cluster.scheduler_address)
+    assert_array_equal(hist, reference)
