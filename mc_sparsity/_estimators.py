@@ -53,27 +53,46 @@ def ridge_shrink(beta_hat, lam):
     return np.asarray(beta_hat, dtype=float) / (1.0 + lam)
 
 
-def l1_projection_threshold(beta_hat, radius):
-    """The soft-threshold level ``theta`` of the projection on the L1 ball.
+def _l1_projection_parts(z, radius):
+    """The active set and threshold of the projection of ``z`` on the L1 ball (rows).
 
-    ``theta = 0`` for rows inside the ball, otherwise the ``theta > 0`` with
-    ``sum_j (|z_j| - theta)^+ = radius``, found by the sort-based method of
-    Duchi et al. (2008) in ``O(p log p)`` per row.
+    Duchi et al. (2008), sort-based, ``O(p log p)`` per row: with ``u`` the
+    ``|z_j|`` in decreasing order, ``u_j`` is active iff ``u_j > (sum_{i<=j} u_i - t)/j``,
+    i.e. iff ``D_j = sum_{i<j} u_i - (j - 1) u_j < t``.  ``D_j`` has no ``- t``
+    in it, so the test survives ``t`` far below the rounding of ``u_1`` (the
+    form with ``u_1 - t`` rounds back to ``u_1`` and loses the active set).
+    ``rho`` active coordinates are the ``rho`` largest (ties share a status),
+    ``theta = (sum_{i<=rho} u_i - t)/rho`` (0 inside the ball).
+
+    Returns ``(active, theta)``: a boolean array shaped like ``z`` and the row thresholds.
     """
-    z = np.abs(np.asarray(beta_hat, dtype=float))
-    u = -np.sort(-z, axis=-1)  # |z| in decreasing order
-    css = np.cumsum(u, axis=-1) - radius
-    j = np.arange(1, z.shape[-1] + 1)
-    # rho = the largest j with u_j > (css_j)/j; always >= 1 when outside the ball
-    active = u * j > css
-    rho = z.shape[-1] - np.argmax(active[..., ::-1], axis=-1)
-    theta = np.take_along_axis(css, (rho - 1)[..., None], axis=-1)[..., 0] / rho
-    # Inside the ball the formula gives theta <= 0: no shrinkage.
-    return np.maximum(theta, 0.0)
+    a = np.abs(np.asarray(z, dtype=float))
+    u = -np.sort(-a, axis=-1)  # |z| in decreasing order
+    cs = np.cumsum(u, axis=-1)
+    before = np.concatenate([np.zeros_like(cs[..., :1]), cs[..., :-1]], axis=-1)  # sum_{i<j} u_i
+    j = np.arange(a.shape[-1])  # j - 1
+    rho = np.sum(before - j * u < radius, axis=-1)  # >= 1: D_1 = 0 < t
+    smallest_active = np.take_along_axis(u, (rho - 1)[..., None], axis=-1)
+    theta = np.take_along_axis(cs, (rho - 1)[..., None], axis=-1)[..., 0] - radius
+    theta = np.maximum(theta / rho, 0.0)  # inside the ball: no shrinkage
+    return (a >= smallest_active) & (a > 0), theta
+
+
+def l1_projection_threshold(beta_hat, radius):
+    """The soft-threshold level ``theta`` of the projection on the L1 ball (0 inside it).
+
+    ``theta > 0`` solves ``sum_j (|z_j| - theta)^+ = radius`` outside the ball.
+    """
+    return _l1_projection_parts(beta_hat, radius)[1]
 
 
 def project_l1_ball(beta_hat, radius):
     """Constrained lasso: Euclidean projection of each row on ``||b||_1 <= radius``.
+
+    The soft threshold of ``beta_hat`` at the projection's ``theta``, with the
+    zeros exactly the inactive coordinates: where ``|z_j| - theta`` rounds to 0
+    for an active coordinate (``radius`` below the rounding of ``|z|``) the
+    smallest subnormal is kept, so no solution loses its last nonzero.
 
     Examples
     --------
@@ -81,10 +100,13 @@ def project_l1_ball(beta_hat, radius):
     array([1., 0.])
     >>> project_l1_ball([0.3, -0.2], 1.0)
     array([ 0.3, -0.2])
+    >>> project_l1_ball([1e17, 0.5], 1.0)  # 1e17 - 1 is not a float: the naive test loses it
+    array([5.e-324, 0.e+000])
     """
     z = np.asarray(beta_hat, dtype=float)
-    theta = l1_projection_threshold(z, radius)
-    return soft_threshold(z, np.asarray(theta)[..., None])
+    active, theta = _l1_projection_parts(z, radius)
+    shrunk = np.maximum(np.abs(z) - np.asarray(theta)[..., None], np.nextafter(0.0, 1.0))
+    return np.where(active, np.sign(z) * shrunk, 0.0)
 
 
 def project_l2_ball(beta_hat, radius):

@@ -85,18 +85,14 @@ def constrained_counts(rng, n, mean, sigma, radius, hist):  # pragma: no cover -
     absx = np.empty(p)
     desc = np.empty(p)
     for _ in range(n):
-        total = 0.0
         exact_zeros = 0
         for j in range(p):
             absx[j] = abs(mean[j] + sigma * rng.standard_normal())
-            total += absx[j]
             if absx[j] == 0.0:
                 exact_zeros += 1
         hist[1, exact_zeros] += 1
-        if total <= radius:  # inside the L1 ball: the projection is beta_hat itself
-            hist[0, exact_zeros] += 1
-            continue
-        # Duchi et al. (2008): theta = (sum of the rho largest |z| - t) / rho.
+        # The L1 projection (see _estimators._l1_projection_parts, the same float operations):
+        # u_j, in decreasing order, is active iff sum_{i<j} u_i - (j - 1) u_j < t.
         if p == 2:  # a compare-and-swap instead of a sort call: the same order
             lo, hi = (absx[0], absx[1]) if absx[0] <= absx[1] else (absx[1], absx[0])
             desc[0] = lo
@@ -104,16 +100,16 @@ def constrained_counts(rng, n, mean, sigma, radius, hist):  # pragma: no cover -
         else:
             desc[:] = absx
             desc.sort()
-        css = 0.0
-        theta = 0.0
-        for j in range(1, p + 1):
-            u = desc[p - j]
-            css += u
-            excess = css - radius
-            if u * j > excess:
-                theta = excess / j
+        before = 0.0
+        rho = 0
+        for j in range(p):
+            u = desc[p - 1 - j]
+            if before - j * u < radius:
+                rho += 1
+            before += u
+        smallest_active = desc[p - rho]
         k = 0
         for j in range(p):
-            if absx[j] <= theta:
+            if absx[j] < smallest_active or absx[j] == 0.0:
                 k += 1
         hist[0, k] += 1

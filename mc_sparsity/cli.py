@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 
 EXIT_USAGE = 2
@@ -87,6 +88,14 @@ def _jobs(text: str) -> int:
 
 
 # ---------------------------------------------------------------- parser
+# argparse takes "-1e5" or "-1." for an option; beta values are written that way too.
+_NEGATIVE_NUMBER = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser._negative_number_matcher = _NEGATIVE_NUMBER  # no public hook; stable since Python 3.2
+    return parser
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                         help="workers; -1 for all cores (default: 1). Never changes the counts.")
@@ -112,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="estimate P(sparse) for one scenario",
         description="Draw beta_hat ~ N(beta, sigma^2 I), apply the lasso and ridge, count sparse solutions, "
                     "and compare with the closed form and the numerical integral (p = 2).")
+    _accept_negative_numbers(sim)
     sim.add_argument("--beta", type=_finite_float, nargs="+", required=True, metavar="B",
                      help="true coefficients beta_1 ... beta_p")
     sim.add_argument("--sigma", type=_positive_float, default=1.0, help="noise level (default: 1)")

@@ -90,7 +90,18 @@ BAD = [
     (["--beta", "1", "2", "--lam", "1", "--seed", "-1"], "--seed"),
     (["--beta", "1", "2", "--lam", "1", "--estimator", "elastic"], "--estimator"),
     (["--lam", "1"], "--beta"),
+    (["--beta", "1", "-inf", "--lam", "1"], "--beta"),
+    (["--beta", "1", "-NaN", "--lam", "1"], "--beta"),
 ]
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["1", "-1e5"], [1.0, -1e5]), (["-2e-1", "0.3"], [-0.2, 0.3]), (["1", "-1."], [1.0, -1.0]),
+    (["-.5", "2"], [-0.5, 2.0]), (["-3", "-4E+2"], [-3.0, -400.0]),
+])
+def test_negative_betas_in_every_float_spelling(capsys, values, expected):
+    status, out, _ = run_cli(capsys, "simulate", "--beta", *values, "--lam", "1", "--reps", "100", "--json")
+    assert status == 0 and json.loads(out)["beta"] == expected
 
 
 @pytest.mark.parametrize("args, name", BAD)

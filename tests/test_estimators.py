@@ -111,3 +111,20 @@ def test_constrained_ridge_solves_the_constrained_least_squares():
                             constraints=[{"type": "ineq", "fun": lambda b: t**2 - b @ b}],
                             options={"ftol": 1e-15, "maxiter": 1000})
     assert_allclose(res.x, project_l2_ball(beta_hat, t), atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e16, 1e17, 1e300])
+def test_l1_projection_keeps_its_active_set_when_the_radius_is_below_rounding(scale):
+    """u_1 - t rounds to u_1 here; the projection must still keep exactly the largest coordinate."""
+    b = project_l1_ball([scale, 0.5, -0.25], 1.0)
+    assert b[0] > 0 and b[1] == 0 and b[2] == 0
+
+
+def test_l1_projection_sparsity_rule_at_p_greater_than_2():
+    """MATH.md's rule, independent of the sort-based algorithm: a zero iff sum|x| - p min|x| >= t (outside)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(loc=[1.0, 1.0, 1.0, -0.5], size=(100_000, 4))
+    t = 1.0
+    a = np.abs(x)
+    rule = (a.sum(axis=1) > t) & (a.sum(axis=1) - 4 * a.min(axis=1) >= t)
+    assert np.array_equal((project_l1_ball(x, t) == 0).any(axis=1), rule)

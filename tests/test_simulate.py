@@ -122,3 +122,9 @@ def test_no_integral_beyond_p2_and_no_exact_for_constrained_p3():
 def test_bad_input_names_the_parameter(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         simulate(**kwargs)
+
+
+def test_constrained_lasso_is_sparse_for_sure_when_beta_dwarfs_the_radius():
+    """Scale invariance at the edge of floating point: beta = (1e17, 0), t = 1 is beta = (1, 0), sigma = 1e-17."""
+    res = simulate([1e17, 0.0], radius=1.0, reps=2_000, seed=1, estimator="lasso")
+    assert res["lasso"].sparse == 2_000 and res["lasso"].exact == 1.0
