@@ -7,8 +7,9 @@ seed and the replication's index alone decide its random numbers; the number
 of workers, the backend and the chunk size only decide which worker runs which
 whole blocks, and when.  Counts are integers, summed in any order.
 
-Memory.  The compiled kernels draw one replication at a time, so memory does
-not grow with the number of replications; tasks are produced lazily.
+Memory.  The compiled kernels draw batches of a few hundred replications into
+a fixed buffer, so memory does not grow with the number of replications;
+tasks are produced lazily.
 """
 
 from __future__ import annotations

@@ -177,6 +177,8 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
         log_p = min(float(special.logsumexp(log_first_zero)), 0.0)  # no 1 + rounding
         pmf = stats.poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1))
         return ExactProbability(float(np.exp(log_p)), log_p, np.asarray(pmf, dtype=float))
+    if p == 1:  # the projection on [-t, t] is never 0 unless beta_hat is
+        return ExactProbability(0.0, -np.inf, np.array([1.0, 0.0]))
     if p != 2:
         return None
     # u = (x1 + x2)/sqrt 2 and v = (x1 - x2)/sqrt 2 are independent N(., sigma^2).

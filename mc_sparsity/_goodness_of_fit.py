@@ -21,7 +21,8 @@ def pooled_chisquare(observed, probabilities, min_expected: float = 5.0) -> Chis
     Adjacent cells are merged (left to right, the remainder into the last
     pooled cell) until every expected count is at least ``min_expected``, the
     usual condition for the chi-square approximation.  With a single cell left
-    there is nothing to test: ``pvalue = 1``.
+    there is nothing to test: ``pvalue = 1``.  A count in a cell of probability
+    0 gives ``pvalue = 0`` outright.
 
     Examples
     --------
@@ -30,11 +31,17 @@ def pooled_chisquare(observed, probabilities, min_expected: float = 5.0) -> Chis
     (3, 1.0)
     >>> pooled_chisquare([600, 400, 0], [0.48, 0.52, 0.0]).pvalue < 1e-10
     True
+    >>> pooled_chisquare([9_999_997, 0, 3], [1.0, 0.0, 0.0]).pvalue
+    0.0
     """
     from scipy import stats
 
     observed = np.asarray(observed, dtype=float)
-    expected = np.asarray(probabilities, dtype=float) * observed.sum()
+    probabilities = np.asarray(probabilities, dtype=float)
+    if np.any((probabilities == 0) & (observed > 0)):
+        # An impossible cell was hit: no pooling may hide that.
+        return ChisquareResult(float("inf"), 0.0, int(observed.size))
+    expected = probabilities * observed.sum()
     obs_cells, exp_cells = [], []
     acc_o = acc_e = 0.0
     for o, e in zip(observed, expected):

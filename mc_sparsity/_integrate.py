@@ -100,7 +100,11 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
     check_option(estimator, "estimator", ("lasso", "ridge"))
     if beta.size != 2:
         raise ValueError(f"integrate_sparse_region needs p = 2, got p = {beta.size}")
-    m = beta / sigma
+    with np.errstate(over="ignore"):
+        m = beta / sigma
+        level = (lam if lam is not None else radius) / sigma
+    if not (np.all(np.isfinite(m)) and np.isfinite(level)):
+        raise ValueError("integrate_sparse_region needs beta/sigma and the level/sigma to be finite as floats")
     if lam is not None:
         tau = lam / sigma if estimator == "lasso" else 0.0
         parts = [

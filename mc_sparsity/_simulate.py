@@ -10,6 +10,7 @@ numerical integral.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -195,6 +196,8 @@ def _thresholds(names, lam, p, params):
             taus[name] = PENALTIES[name].threshold(lam, **{key: params[key]})
         elif name != "best_subset":
             taus[name] = PENALTIES[name].threshold(lam)
+    # sqrt(2 lam) may overflow: zero iff |z| <= inf is zero iff |z| <= the largest float, for finite z.
+    taus = {name: min(tau, np.finfo(float).max) for name, tau in taus.items()}
     subset_size = -1
     if "best_subset" in names:
         subset_size = check_count(params["subset_size"], "subset_size", minimum=0)
@@ -203,10 +206,12 @@ def _thresholds(names, lam, p, params):
     return taus, subset_size
 
 
-def _validate(beta, sigma, lam, radius, estimator, reps, jobs, backend):
+def _validate(beta, sigma, lam, radius, estimator, reps, jobs, backend, chunk_size):
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     estimators = _estimator_names(estimator, "penalized" if lam is not None else "constrained")
     reps = check_count(reps, "reps")
+    if chunk_size is not None:
+        check_count(chunk_size, "chunk_size")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0:
         raise ValueError(f"jobs must be a positive integer or -1 (all cores), got {jobs!r}")
     check_option(backend, "backend", BACKENDS)
@@ -256,9 +261,13 @@ def simulate(
     reps : int
         Number of replications (an integral float such as ``1e7`` is accepted).
     seed : int, SeedSequence or Generator, default 0
-        Decides every replication's random numbers (see ``_engine``).
+        Decides every replication's random numbers: block ``b`` uses the child
+        with spawn key ``seed.spawn_key + (b,)`` (see ``_engine``).  A
+        SeedSequence is used as given, whatever it has spawned before: pass a
+        fresh one (or an int) to avoid sharing streams with its earlier children.
     jobs : int, default 1
-        Workers; -1 for all cores.  Changes speed, never the counts.
+        Workers; -1 for all cores (joblib's convention: -2 all but one, ...).
+        Changes speed, never the counts.
     backend : {"threading", "loky", "dask"}
         joblib backend.  The compiled kernel releases the GIL, so threads scale.
     chunk_size : int, optional
@@ -292,7 +301,7 @@ def simulate(
     (0, True)
     """
     beta, sigma, lam, radius, estimators, reps = _validate(
-        beta, sigma, lam, radius, estimator, reps, jobs, backend)
+        beta, sigma, lam, radius, estimator, reps, jobs, backend, chunk_size)
     seed_seq = check_rng_seed(seed)
     form = "penalized" if lam is not None else "constrained"
     if form == "penalized":
@@ -319,11 +328,21 @@ def simulate(
         form=form,
         level=lam if form == "penalized" else radius,
         reps=reps,
-        seed=seed if isinstance(seed, int) else None,
+        seed=int(seed) if isinstance(seed, numbers.Integral) else None,
         results=results,
         params={key: {**DEFAULT_PARAMS, **params}[key] for name in estimators
                 for key in _PARAM_OF.get(name, ())},
     )
+
+
+def _integral_or_none(beta, sigma, **kwargs):
+    """The integral, or None where beta/sigma or level/sigma overflow (no quadrature is meaningful)."""
+    from ._integrate import integrate_sparse_region
+
+    try:
+        return integrate_sparse_region(beta, sigma, **kwargs)
+    except ValueError:
+        return None
 
 
 def _row(name, zeros, reps, beta, sigma, tau, radius, subset_size, integrate, confidence_level) -> EstimatorResult:
@@ -331,7 +350,6 @@ def _row(name, zeros, reps, beta, sigma, tau, radius, subset_size, integrate, co
     the lasso's zero pattern at level ``tau``: its exact value and integral are
     the lasso's there (ridge: ``tau = 0``, the axes)."""
     from ._exact import ExactProbability, exact_sparse_probability
-    from ._integrate import integrate_sparse_region
 
     zeros = tuple(int(c) for c in zeros)
     sparse = reps - zeros[0]
@@ -346,11 +364,11 @@ def _row(name, zeros, reps, beta, sigma, tau, radius, subset_size, integrate, co
     elif radius is not None:
         exact = exact_sparse_probability(beta, sigma, radius=radius, estimator=name)
         if integrate and beta.size == 2:
-            integral = integrate_sparse_region(beta, sigma, radius=radius, estimator=name)
+            integral = _integral_or_none(beta, sigma, radius=radius, estimator=name)
     else:
         exact = exact_sparse_probability(beta, sigma, lam=tau)
         if integrate and beta.size == 2:
-            integral = integrate_sparse_region(beta, sigma, lam=tau)
+            integral = _integral_or_none(beta, sigma, lam=tau)
     return EstimatorResult(
         estimator=name,
         sparse=sparse,

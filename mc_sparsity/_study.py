@@ -34,6 +34,7 @@ import itertools
 import json
 import math
 import os
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -169,7 +170,8 @@ def _parse_grid(grid, index, default_reps) -> list[Scenario]:
     params = tuple((key, _number(grid[key], f"{where}.{key}")) for key in _PARAM_KEYS if key in grid)
     scenarios = [Scenario(form, beta, sigma, level, n, estimators, params)
                  for beta, sigma, level, n in itertools.product(betas, sigmas, levels, reps)]
-    _check_estimators(scenarios[0], where)
+    for scenario in scenarios:  # cheap, and a long run should not fail at its last scenario
+        _check_estimators(scenario, where)
     return scenarios
 
 
@@ -269,7 +271,7 @@ def _read_journal(journal: Path, fingerprint: str) -> dict[str, list[dict]]:
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
-                break
+                continue  # a line torn by an interruption: that scenario is simply run again
             if entry.get("study") == fingerprint:
                 done[entry["key"]] = entry["rows"]
     return done
@@ -329,7 +331,7 @@ def run_study(study: Study, out, *, jobs: int = 1, backend: str = "threading", p
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(study.scenarios), initial=len(study.scenarios) - len(todo), unit="scenario",
-                   desc=study.name, file=__import__("sys").stderr, leave=False, delay=1.0)
+                   desc=study.name, file=sys.stderr, leave=False, delay=1.0)
     journal.parent.mkdir(parents=True, exist_ok=True)
     with journal.open("a") as fh:
         for scenario in todo:

@@ -48,7 +48,7 @@ def check_scalar(value, name: str, interval: Interval) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+    value = float(value) + 0.0  # no -0.0 echoed back
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     if value not in interval:
@@ -87,11 +87,12 @@ def check_count(value, name: str, minimum: int = 1) -> int:
 
 
 def check_rng_seed(seed) -> np.random.SeedSequence:
-    """Turn an int or a SeedSequence into a SeedSequence (SPEC 7 style).
+    """Turn an int, a SeedSequence or a Generator into a SeedSequence (SPEC 7 style).
 
-    A Generator is not accepted here: the engine needs a *seed* from which
-    replication blocks spawn their own streams, so that counts do not depend on
-    how the work is split.  ``None`` draws fresh entropy.
+    The engine needs a *seed* from which replication blocks spawn their own
+    streams, so that counts do not depend on how the work is split; a
+    Generator is turned into one by drawing 4 words from it (reproducible given
+    its state).  ``None`` draws fresh entropy.
     """
     if seed is None:
         return np.random.SeedSequence()

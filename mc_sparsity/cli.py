@@ -222,7 +222,7 @@ def _estimator_params(args) -> dict:
             if every or estimator in names}
 
 
-def _run_simulate(args, parser) -> int:
+def _run_simulate(args) -> int:
     from ._engine import SimulationInterrupted
     from ._simulate import simulate
 
@@ -250,7 +250,7 @@ def _run_simulate(args, parser) -> int:
     return 0
 
 
-def _run_study(args, parser) -> int:
+def _run_study(args) -> int:
     from ._study import load_study, run_study
 
     study = load_study(args.file)
@@ -259,7 +259,7 @@ def _run_study(args, parser) -> int:
     return 0
 
 
-def _run_report(args, parser) -> int:
+def _run_report(args) -> int:
     import time
 
     from ._report import build_report
@@ -276,9 +276,10 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args, parser)
-    except (ValueError, TypeError) as exc:
-        # Validation inside the API: same format and status as argparse's errors.
+        return args.run(args)
+    except (ValueError, TypeError, OSError) as exc:
+        # Validation inside the API, an unwritable --out, an unreachable --scheduler:
+        # the same one-line format and status as argparse's errors.
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
         hint = " (finished scenarios are saved: rerun the same command to resume)" \

@@ -2,7 +2,7 @@
 
 Level: every test rejects at ALPHA = 1e-4 (|z| > 3.9).  With REPS = 2e6 per
 scenario the standard error is at most 3.5e-4, so a bug that moves P(sparse)
-by 5 standard errors (about 0.002) fails with probability > 0.9 per scenario;
+by 5 standard errors (about 0.002) fails with probability 0.86 per scenario;
 the seeds are fixed, so the suite is deterministic.
 """
 
@@ -128,3 +128,8 @@ def test_constrained_lasso_is_sparse_for_sure_when_beta_dwarfs_the_radius():
     """Scale invariance at the edge of floating point: beta = (1e17, 0), t = 1 is beta = (1, 0), sigma = 1e-17."""
     res = simulate([1e17, 0.0], radius=1.0, reps=2_000, seed=1, estimator="lasso")
     assert res["lasso"].sparse == 2_000 and res["lasso"].exact == 1.0
+
+
+def test_constrained_lasso_at_p1_is_never_sparse():
+    res = simulate([0.2], radius=0.5, reps=100_000, seed=2)
+    assert res["lasso"].exact == 0.0 and res["lasso"].sparse == 0

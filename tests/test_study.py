@@ -198,3 +198,10 @@ def test_report_on_a_study_without_most_scenarios(tmp_path):
     assert "| C4 |" in report and "C4 | the L1 diamond's corners are hit with positive probability, the L2 disk's " \
            "never (constrained form) | **holds** |" in report
     assert not (tmp_path / "rep" / "figures" / "zero_counts.png").exists()
+
+
+def test_every_scenario_is_validated_before_running(tmp_path):
+    text = ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0, 0.3], [1.0]]\nlam = [1.0]\n"
+            "estimator = ['best_subset']\nsubset_size = 2\n")
+    with pytest.raises(StudyError, match=r"grid\[0\]\.subset_size"):
+        parse_study(text)
