@@ -347,16 +347,14 @@ def plot_thresholding_functions(table=None, lam=1.0):
     """Each estimator's thresholding rule z -> theta_hat at level ``lam`` (needs no simulation)."""
     plt, sns = _setup()
     from ._penalties import PENALTIES
+    from ._simulate import rule_arguments
 
     params = _penalty_parameters(table)
     z = np.linspace(-4, 4, 2001)
     fig, axes = plt.subplots(2, 4, figsize=(15, 7.4), sharex=True, sharey=True)
     for ax, (name, (label, colour, _)) in zip(axes.flat, PENALTY_STYLE.items()):
-        if name == "elastic_net":
-            theta = PENALTIES[name](z, lam * params["l1_ratio"], lam2=lam * (1 - params["l1_ratio"]))
-        else:
-            key = {"scad": "a", "mcp": "gamma", "bridge": "q"}.get(name)
-            theta = PENALTIES[name](z, lam, **({key: params[key]} if key else {}))
+        level, kwargs = rule_arguments(name, lam, params)
+        theta = PENALTIES[name](z, level, **kwargs)
         tau = _threshold_of(name, lam, params)
         jumps = np.flatnonzero(np.abs(np.diff(theta)) > 0.5)  # break the line where the rule jumps
         theta_plot = theta.copy()

@@ -174,6 +174,19 @@ def _estimator_names(estimator, form):
     return tuple(dict.fromkeys(names))
 
 
+def rule_arguments(name, lam, params):
+    """``(level, keywords)`` for ``_penalties.PENALTIES[name]`` under simulate()'s convention.
+
+    One level ``lam`` for every estimator; the elastic net follows scikit-learn's
+    ``(alpha, l1_ratio)``: ``lam1 = lam * l1_ratio``, ``lam2 = lam * (1 - l1_ratio)``.
+    ``params`` holds the keys of ``DEFAULT_PARAMS``.
+    """
+    if name == "elastic_net":
+        ratio = check_scalar(params["l1_ratio"], "l1_ratio", Interval(0, 1, closed="both"))
+        return lam * ratio, {"lam2": lam * (1 - ratio)}
+    return lam, {key: params[key] for key in _PARAM_OF.get(name, ())}
+
+
 def _thresholds(names, lam, p, params):
     """Zero thresholds of the separable estimators at level ``lam``, and best subset's size.
 
@@ -188,14 +201,9 @@ def _thresholds(names, lam, p, params):
     params = {**DEFAULT_PARAMS, **params}
     taus = {}
     for name in names:
-        if name == "elastic_net":
-            ratio = check_scalar(params["l1_ratio"], "l1_ratio", Interval(0, 1, closed="both"))
-            taus[name] = PENALTIES[name].threshold(lam * ratio, lam2=lam * (1 - ratio))
-        elif name in ("scad", "mcp", "bridge"):
-            key = {"scad": "a", "mcp": "gamma", "bridge": "q"}[name]
-            taus[name] = PENALTIES[name].threshold(lam, **{key: params[key]})
-        elif name != "best_subset":
-            taus[name] = PENALTIES[name].threshold(lam)
+        if name != "best_subset":
+            level, kwargs = rule_arguments(name, lam, params)
+            taus[name] = PENALTIES[name].threshold(level, **kwargs)
     # sqrt(2 lam) may overflow: zero iff |z| <= inf is zero iff |z| <= the largest float, for finite z.
     taus = {name: min(tau, np.finfo(float).max) for name, tau in taus.items()}
     subset_size = -1
