@@ -288,11 +288,12 @@ PENALTY_STYLE = {  # name: (label, colour, line style)
 def _penalty_parameters(rows):
     """The penalty grid's parameters (the table's ``params`` column), defaults filled in."""
     from ._simulate import DEFAULT_PARAMS
+    from ._study import parse_params
 
     params = dict(DEFAULT_PARAMS)
     if rows is not None and "params" in rows:
         for text in rows["params"].dropna().unique()[:1]:
-            params.update({k: float(v) for k, v in (item.split("=") for item in text.split())})
+            params.update(parse_params(text))
     return params
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ._goodness_of_fit import pooled_chisquare
+from ._study import parse_params
 
 __all__ = ["Claim", "assess_claims", "render_report", "write_report"]
 
@@ -184,8 +185,7 @@ def _penalty_claims(table) -> list[Claim]:
         return [Claim("C5", "any L_q penalty with q <= 1 gives sparsity, L0 most directly; non-convex penalties "
                             "are alternatives", "not settled here", "The study has no penalty grid.")]
     by = {name: rows for name, rows in pen.groupby("estimator")}
-    params = dict(item.split("=") for item in by["bridge"]["params"].dropna().iloc[0].split())
-    q = float(params["q"])
+    q = parse_params(by["bridge"]["params"].dropna().iloc[0])["q"]
     agree = _agreement(pen[pen["estimator"] != "ridge"])
     corner = all(bool((by[n]["sparse"] > 0).all() and (by[n]["exact"] > 0).all()) for n in ("lasso", "bridge", "hard"))
     taus = {qq: threshold("bridge", 1.0, q=qq) for qq in (0.1, 0.3, 0.5, 0.7, 0.9)}
@@ -210,7 +210,7 @@ def _penalty_claims(table) -> list[Claim]:
         f"to the lasso's in all {len(by['lasso'])} settings. They differ away from 0, where they shrink less "
         "(the estimate equals z beyond a*lambda or gamma*lambda: the thresholding-rules figure)."))
     enet = by["elastic_net"]
-    ratio = float(dict(item.split("=") for item in enet["params"].dropna().iloc[0].split())["l1_ratio"])
+    ratio = parse_params(enet["params"].dropna().iloc[0])["l1_ratio"]
     inherits = bool((enet["sparse"] > 0).all()) and _agreement(enet)["min_pvalue"] > ALPHA
     claims.append(Claim(
         "C5c", "the elastic net inherits the lasso's zeros",

@@ -277,6 +277,18 @@ def _read_journal(journal: Path, fingerprint: str) -> dict[str, list[dict]]:
     return done
 
 
+def format_params(params: dict) -> str | None:
+    """The table's ``params`` cell: ``"a=3.7 q=0.5"`` (None for lasso and ridge only)."""
+    return " ".join(f"{k}={v!r}" for k, v in params.items()) or None
+
+
+def parse_params(text) -> dict[str, float]:
+    """The inverse of :func:`format_params` (an empty dict for a missing cell)."""
+    if not isinstance(text, str):
+        return {}
+    return {k: float(v) for k, v in (item.split("=") for item in text.split())}
+
+
 def _scenario_rows(study: Study, scenario: Scenario, jobs: int, backend: str) -> list[dict]:
     from ._simulate import simulate
 
@@ -295,7 +307,7 @@ def _scenario_rows(study: Study, scenario: Scenario, jobs: int, backend: str) ->
             "beta_norm_over_sigma": math.hypot(*scenario.beta) / scenario.sigma,
             "level_over_sigma": scenario.level / scenario.sigma,
             "estimator": row.estimator,
-            "params": " ".join(f"{k}={v!r}" for k, v in result.params.items()) or None,
+            "params": format_params(result.params),
             "reps": row.reps,
             "sparse": row.sparse,
             "estimate": row.estimate,

@@ -29,24 +29,29 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = _finite_float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-    return value
+def _checked(parse, accept, requirement):
+    """An argparse type: ``parse`` the text, then insist that ``accept(value)`` holds."""
+    def convert(text: str):
+        value = parse(text)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
+        return value
+    return convert
 
 
-def _nonnegative_float(text: str) -> float:
-    value = _finite_float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
-    return value
+def _integer(requirement):
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}") from None
+    return parse
 
 
-def _count(text: str) -> int:
-    """A whole number >= 1, written ``10000000`` or ``1e7``."""
+def _whole_number(text: str) -> int:
+    """``10000000`` or ``1e7``."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         try:
             number = float(text)
@@ -54,37 +59,16 @@ def _count(text: str) -> int:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         if not math.isfinite(number) or not number.is_integer():
             raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        value = int(number)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
-    return value
+        return int(number)
 
 
-def _fraction(text: str) -> float:
-    value = _finite_float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1, got {text!r}") from None
-    if value < 1 and value != -1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (all cores), got {text!r}")
-    return value
+_positive_float = _checked(_finite_float, lambda v: v > 0, "> 0")
+_nonnegative_float = _checked(_finite_float, lambda v: v >= 0, ">= 0")
+_fraction = _checked(_finite_float, lambda v: 0.0 <= v <= 1.0, "in [0, 1]")
+_count = _checked(_whole_number, lambda v: v >= 1, ">= 1")
+_nonnegative_int = _checked(_integer("a non-negative integer"), lambda v: v >= 0, "a non-negative integer")
+_jobs = _checked(_integer("a positive integer or -1"), lambda v: v >= 1 or v == -1,
+                 "a positive integer or -1 (all cores)")
 
 
 # ---------------------------------------------------------------- parser
