@@ -61,6 +61,25 @@ class Design:
         return np.zeros((self.n_rows, self.mean.size + 1), dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled computation run on every replication block.
+
+    ``function(rng, n, *args, counts, sums)`` draws ``n`` replications from
+    the numpy ``Generator`` ``rng`` and adds into ``counts`` (int64, shape
+    ``counts_shape``) and ``sums`` (float64, shape ``sums_shape``), summing in
+    a fixed order.  The engine gives every block fresh zeroed arrays, adds the
+    counts (integers: any order) and combines the float sums of the blocks
+    exactly (``math.fsum``), so a weighted estimate is as reproducible as a
+    count, whatever the workers, chunk size or backend.
+    """
+
+    function: object
+    args: tuple
+    counts_shape: tuple
+    sums_shape: tuple = (0,)
+
+
 class SimulationInterrupted(KeyboardInterrupt):
     """Raised on Ctrl-C: ``zeros`` holds the counts of the ``completed`` replications only.
 

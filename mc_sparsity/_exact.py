@@ -121,12 +121,17 @@ class ExactProbability:
         ``-inf`` only where the probability is exactly 0 (ridge).
     zeros_pmf : numpy.ndarray or None
         ``P(K = k)`` for ``k = 0..p``, ``K`` the number of zero coordinates;
-        ``None`` where no closed form is known (constrained lasso, p > 2).
+        ``None`` where no closed form is known.
+    error : float
+        A bound on the absolute error of ``probability``: 0 for a closed form
+        evaluated in floating point, positive for a value computed by
+        quadrature or quasi-Monte Carlo.
     """
 
     probability: float
     log_probability: float
     zeros_pmf: np.ndarray | None
+    error: float = 0.0
 
 
 def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimator="lasso"):
