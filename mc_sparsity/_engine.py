@@ -5,7 +5,9 @@ block ``b`` draws from its own stream, the ``b``-th child of the run's
 ``SeedSequence`` (exactly what ``SeedSequence.spawn`` would give).  So the
 seed and the replication's index alone decide its random numbers; the number
 of workers, the backend and the chunk size only decide which worker runs which
-whole blocks, and when.  Counts are integers, summed in any order.
+whole blocks, and when.  Counts are integers, summed in any order; float sums
+(importance weights) are kept per block and combined exactly, so they too do
+not depend on the order.
 
 Memory.  The compiled kernels draw batches of a few hundred replications into
 a fixed buffer, so memory does not grow with the number of replications;
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["BLOCK_SIZE", "Design", "SimulationInterrupted", "run_replications", "block_generator"]
+from ._errors import ParameterError
+
+__all__ = ["BLOCK_SIZE", "Kernel", "Tally", "SimulationInterrupted", "run_kernel", "block_generator"]
 
 #: Replications per random stream.  Part of what a seed means: changing it
 #: changes every count, so it is a constant, not an option.
@@ -32,33 +35,6 @@ BACKENDS = ("threading", "loky", "dask")
 
 #: Seconds before the progress bar appears: short runs print nothing.
 PROGRESS_DELAY = 2.0
-
-
-@dataclass(frozen=True)
-class Design:
-    """What one replication does.
-
-    ``form == "penalized"``: ``thresholds[e]`` is estimator ``e``'s zero
-    threshold (zero iff ``|beta_hat_j| <= thresholds[e]``), then best subset
-    of size ``subset_size`` if that is >= 0.  ``form == "constrained"``: rows 0 and 1 of the histogram are the
-    L1-ball and L2-ball projections of radius ``radius``.
-    """
-
-    mean: np.ndarray
-    sigma: float
-    form: str
-    thresholds: np.ndarray = field(default_factory=lambda: np.empty(0))
-    radius: float = 0.0
-    subset_size: int = -1  # best subset's M (penalized form), -1 for none
-
-    @property
-    def n_rows(self) -> int:
-        if self.form == "penalized":
-            return self.thresholds.size + (self.subset_size >= 0)
-        return 2
-
-    def new_histogram(self) -> np.ndarray:
-        return np.zeros((self.n_rows, self.mean.size + 1), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -101,30 +77,53 @@ def block_generator(seed: np.random.SeedSequence, block: int) -> np.random.Gener
     return np.random.Generator(np.random.PCG64(child))
 
 
-def _run_task(design: Design, seed: np.random.SeedSequence, reps: int, first_block: int, stop_block: int):
-    """Run whole blocks ``[first_block, stop_block)``; return (replications run, histogram)."""
-    from . import _kernels  # compiled lazily, on a worker's first task
+@dataclass(frozen=True)
+class Tally:
+    """What a run of a :class:`Kernel` adds up to.
 
-    hist = design.new_histogram()
+    ``counts`` are the summed integer counts, ``sums`` the float sums combined
+    exactly over blocks, ``completed`` the replications run.
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    completed: int
+
+
+def _run_task(kernel: Kernel, seed: np.random.SeedSequence, reps: int, first_block: int, stop_block: int):
+    """Run whole blocks ``[first_block, stop_block)``.
+
+    Returns (replications run, summed counts, per-block float sums): the float
+    sums stay per block so that the engine can combine them independently of
+    how blocks were grouped into tasks.
+    """
+    counts = np.zeros(kernel.counts_shape, dtype=np.int64)
+    block_sums = []
     done = 0
     for block in range(first_block, stop_block):
         n = min(BLOCK_SIZE, reps - block * BLOCK_SIZE)
-        rng = block_generator(seed, block)
-        if design.form == "penalized":
-            _kernels.penalized_counts(rng, n, design.mean, design.sigma, design.thresholds, design.subset_size, hist)
-        else:
-            _kernels.constrained_counts(rng, n, design.mean, design.sigma, design.radius, hist)
+        sums = np.zeros(kernel.sums_shape, dtype=np.float64)
+        kernel.function(block_generator(seed, block), n, *kernel.args, counts, sums)
+        block_sums.append(sums)
         done += n
-    return done, hist
+    return done, counts, block_sums
 
 
-def n_workers(jobs: int) -> int:
-    """joblib's convention: -1 is all cores, -2 all but one, ..."""
-    cores = os.cpu_count() or 1
-    return max(1, jobs if jobs > 0 else cores + 1 + jobs)
+def cpu_count() -> int:
+    """Cores this process may use (``joblib.cpu_count``: respects container limits)."""
+    import joblib
+
+    return joblib.cpu_count()
 
 
-def blocks_per_task(reps: int, jobs: int, chunk_size: int | None) -> int:
+def n_workers(n_jobs: int | None) -> int:
+    """joblib's convention: ``None`` is 1, -1 all cores, -2 all but one, ..."""
+    if n_jobs is None:
+        return 1
+    return max(1, n_jobs if n_jobs > 0 else cpu_count() + 1 + n_jobs)
+
+
+def blocks_per_task(reps: int, workers: int, chunk_size: int | None) -> int:
     """Whole blocks per task: ``chunk_size`` rounded up to blocks, or a default.
 
     The default gives each worker several tasks (load balance, progress) of at
@@ -133,11 +132,11 @@ def blocks_per_task(reps: int, jobs: int, chunk_size: int | None) -> int:
     n_blocks = math.ceil(reps / BLOCK_SIZE)
     if chunk_size is not None:
         return max(1, math.ceil(chunk_size / BLOCK_SIZE))
-    return max(1, min(64, n_blocks // (4 * n_workers(jobs))))
+    return max(1, min(64, n_blocks // (4 * workers)))
 
 
 @contextlib.contextmanager
-def _backend_context(backend: str, jobs: int, scheduler: str | None):
+def _backend_context(backend: str | None, workers: int, scheduler: str | None):
     """Yield the joblib backend name to use, with a dask client around it if needed."""
     if backend != "dask":
         yield backend
@@ -147,30 +146,44 @@ def _backend_context(backend: str, jobs: int, scheduler: str | None):
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("backend 'dask' needs dask.distributed: pip install 'mc_sparsity[dask]'") from exc
     if scheduler is not None:
-        with Client(scheduler):
+        with Client(scheduler, timeout=SCHEDULER_TIMEOUT):
             yield "dask"
         return
-    with LocalCluster(n_workers=n_workers(jobs), threads_per_worker=1, processes=True,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster):
         yield "dask"
 
 
-def run_replications(
-    design: Design,
+#: Seconds to wait for a dask scheduler before giving up.
+SCHEDULER_TIMEOUT = 10
+
+
+def run_kernel(
+    kernel: Kernel,
     reps: int,
     seed: np.random.SeedSequence,
     *,
-    jobs: int = 1,
-    backend: str = "threading",
+    n_jobs: int | None = None,
+    backend: str | None = None,
     chunk_size: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-) -> np.ndarray:
-    """Run ``reps`` replications of ``design``; return the zero-count histogram.
+) -> Tally:
+    """Run ``kernel`` on ``reps`` replications in blocks; return the :class:`Tally`.
 
-    ``hist[e, k]`` is the number of replications in which estimator ``e`` has
-    exactly ``k`` zero coordinates.  The result depends on ``design``, ``reps``
-    and ``seed`` only.
+    The result depends on ``kernel``, ``reps`` and ``seed`` only: block ``b``
+    draws from the ``b``-th child of ``seed``, integer counts are summed and
+    float sums are combined exactly (``math.fsum`` over blocks).
+
+    Parameters
+    ----------
+    n_jobs : int, optional
+        joblib's meaning: ``None`` lets a surrounding ``joblib.parallel_config``
+        decide (1 without one), -1 all cores, -2 all but one, ...  On process
+        backends (loky, dask) it is capped at the number of cores.
+    backend : {None, "threading", "loky", "dask"}
+        ``None`` prefers threads (the kernels release the GIL) unless a
+        surrounding ``joblib.parallel_config`` names a backend.
 
     Raises
     ------
@@ -179,35 +192,54 @@ def run_replications(
     """
     import joblib  # imported when a run needs it, to keep the command's start-up light
 
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend is not None and backend not in BACKENDS:
+        raise ParameterError("backend", f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if scheduler is not None and backend != "dask":
-        raise ValueError("scheduler needs backend='dask'")
+        raise ParameterError("scheduler", "scheduler needs backend='dask'")
+    workers = n_workers(n_jobs)
+    if backend in ("loky", "dask") and scheduler is None and workers > cpu_count():
+        print(f"mc-sparsity: n_jobs = {workers} capped at the {cpu_count()} cores for the {backend} backend",
+              file=sys.stderr)
+        workers = cpu_count()
     n_blocks = math.ceil(reps / BLOCK_SIZE)
-    step = blocks_per_task(reps, jobs, chunk_size)
-    tasks = (
-        joblib.delayed(_run_task)(design, seed, reps, first, min(first + step, n_blocks))
-        for first in range(0, n_blocks, step)
-    )
-    hist = design.new_histogram()
+    counts = np.zeros(kernel.counts_shape, dtype=np.int64)
+    block_sums: list[np.ndarray] = []
     completed = 0
     bar = _progress_bar(reps, progress)
     try:
-        with _backend_context(backend, jobs, scheduler) as name:
+        with _backend_context(backend, workers, scheduler) as name:
             # joblib registers its dask backend only through parallel_config; on dask the
             # cluster's workers decide the parallelism (n_jobs=-1).
-            with joblib.parallel_config(backend=name, n_jobs=-1 if name == "dask" else n_workers(jobs)):
-                parallel = joblib.Parallel(return_as="generator_unordered")
-                results = parallel(tasks)
-            for done, part in results:
-                hist += part
-                completed += done
-                bar.update(done)
+            config = {} if name is None else {"backend": name}
+            if name == "dask":
+                config["n_jobs"] = -1
+            elif n_jobs is not None:
+                config["n_jobs"] = workers
+            with joblib.parallel_config(**config):
+                parallel = joblib.Parallel(return_as="generator_unordered", prefer="threads")
+                step = blocks_per_task(reps, max(1, joblib.effective_n_jobs()), chunk_size)
+                tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks))
+                         for first in range(0, n_blocks, step))
+                for done, part, sums in parallel(tasks):
+                    counts += part
+                    completed += done
+                    bar.update(done)
+                    block_sums.extend(sums)
     except KeyboardInterrupt:
-        raise SimulationInterrupted(completed, reps, hist) from None
+        raise SimulationInterrupted(completed, reps, counts) from None
     finally:
         bar.close()
-    return hist
+    return Tally(counts, _combine_sums(kernel.sums_shape, block_sums), completed)
+
+
+def _combine_sums(shape, blocks) -> np.ndarray:
+    """Add per-block float sums exactly (``math.fsum``), so the order of blocks does not matter."""
+    out = np.zeros(shape, dtype=np.float64)
+    if not blocks or out.size == 0:
+        return out
+    stacked = np.stack([b.ravel() for b in blocks])
+    out.ravel()[:] = [math.fsum(column) for column in stacked.T]
+    return out
 
 
 class _NoBar:

@@ -33,22 +33,68 @@ __all__ = [
 def soft_threshold(beta_hat, lam):
     """Penalized lasso: ``sign(z) * max(|z| - lam, 0)`` coordinate-wise.
 
+    ``z`` stands for ``beta_hat``; the minimiser of
+    ``1/2 ||y - X b||^2 + lam ||b||_1`` under an orthonormal design.
+
+    Zeros are ``+0.0``.  For ``|z| > lam`` the difference ``|z| - lam`` of two
+    distinct floats is never 0, so the result is zero iff ``|z| <= lam``,
+    exactly in floating point.
+
+    Parameters
+    ----------
+    beta_hat : array_like of float
+        The least-squares estimate ``z = X.T @ y``, any shape (by convention
+        ``(..., p)``, one draw per row); the rule acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, in the units of ``beta_hat``
+        (scikit-learn's ``Lasso(alpha)`` has ``lam = n * alpha``).  Not validated
+        here; :func:`mc_sparsity._penalties.lasso` is the validated form.
+
+    Returns
+    -------
+    ndarray of float
+        The lasso estimate, shaped like ``beta_hat`` (0-d for a scalar).
+
     Examples
     --------
     >>> soft_threshold([1.5, -0.2, -3.0], 0.5)
-    array([ 1. , -0. , -2.5])
+    array([ 1. ,  0. , -2.5])
+    >>> soft_threshold([[0.5, -0.5000001]], 0.5)  # |z| = lam is a zero
+    array([[ 0.e+00, -1.e-07]])
     """
     z = np.asarray(beta_hat, dtype=float)
-    return np.sign(z) * np.maximum(np.abs(z) - lam, 0.0)
+    return np.where(np.abs(z) > lam, np.sign(z) * (np.abs(z) - lam), 0.0)
 
 
 def ridge_shrink(beta_hat, lam):
-    """Penalized ridge: ``beta_hat / (1 + lam)``; zero only where ``beta_hat`` is.
+    """Penalized ridge: ``beta_hat / (1 + lam)``, as floating point computes it.
+
+    The minimiser of ``1/2 ||y - X b||^2 + lam/2 ||b||_2^2`` under an
+    orthonormal design.  Mathematically zero only where ``beta_hat`` is; in
+    floating point the quotient also underflows to 0 (``1e-320 / (1 + 1e10)``),
+    and the Monte Carlo counts what this function gives.
+
+    Parameters
+    ----------
+    beta_hat : array_like of float
+        The least-squares estimate ``X.T @ y``, any shape (by convention
+        ``(..., p)``, one draw per row).
+    lam : float
+        The penalty level, ``>= 0``, dimensionless (scikit-learn's
+        ``Ridge(alpha)`` has ``lam = alpha``).  Not validated here;
+        :func:`mc_sparsity._penalties.ridge` is the validated form.
+
+    Returns
+    -------
+    ndarray of float
+        The ridge estimate, shaped like ``beta_hat`` (a numpy float for a scalar).
 
     Examples
     --------
     >>> ridge_shrink([1.5, -0.2], 1.0)
     array([ 0.75, -0.1 ])
+    >>> float(ridge_shrink(1e-320, 1e10))  # the quotient underflows
+    0.0
     """
     return np.asarray(beta_hat, dtype=float) / (1.0 + lam)
 
@@ -81,7 +127,32 @@ def _l1_projection_parts(z, radius):
 def l1_projection_threshold(beta_hat, radius):
     """The soft-threshold level ``theta`` of the projection on the L1 ball (0 inside it).
 
-    ``theta > 0`` solves ``sum_j (|z_j| - theta)^+ = radius`` outside the ball.
+    ``theta > 0`` solves ``sum_j (|z_j| - theta)^+ = radius`` outside the ball;
+    :func:`project_l1_ball` is the soft threshold of each row at its ``theta``.
+    Computed by the sort-based algorithm of Duchi et al. (2008),
+    ``O(p log p)`` per row.
+
+    Parameters
+    ----------
+    beta_hat : array_like of float, shape (..., p)
+        The least-squares estimates ``z``, one per row (the last axis holds the
+        ``p`` coordinates).
+    radius : float
+        The radius ``t`` of the ball ``||b||_1 <= t``, ``> 0``, in the units of
+        ``beta_hat``.  Not validated.
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+        The threshold ``theta >= 0`` of each row, in the units of ``beta_hat``
+        (a numpy float for a 1-d ``beta_hat``); 0 for a row inside or on the ball.
+
+    Examples
+    --------
+    >>> float(l1_projection_threshold([2.0, 0.5], 1.0))  # (2 - 1)^+ + (0.5 - 1)^+ = 1
+    1.0
+    >>> l1_projection_threshold([[3.0, 1.0, -0.5], [0.3, 0.2, 0.1]], 1.0)  # the second row is inside
+    array([2., 0.])
     """
     return _l1_projection_parts(beta_hat, radius)[1]
 
@@ -89,10 +160,26 @@ def l1_projection_threshold(beta_hat, radius):
 def project_l1_ball(beta_hat, radius):
     """Constrained lasso: Euclidean projection of each row on ``||b||_1 <= radius``.
 
-    The soft threshold of ``beta_hat`` at the projection's ``theta``, with the
+    The solution of ``argmin ||y - X b||^2`` s.t. ``||b||_1 <= radius`` under an
+    orthonormal design.  The soft threshold of ``beta_hat`` at the projection's
+    ``theta`` (:func:`l1_projection_threshold`), with the
     zeros exactly the inactive coordinates: where ``|z_j| - theta`` rounds to 0
     for an active coordinate (``radius`` below the rounding of ``|z|``) the
-    smallest subnormal is kept, so no solution loses its last nonzero.
+    smallest subnormal is kept, so no solution loses its last nonzero.  A row
+    inside or on the ball is returned unchanged; zeros are ``+0.0``.
+
+    Parameters
+    ----------
+    beta_hat : array_like of float, shape (..., p)
+        The least-squares estimates ``z = X.T @ y``, one per row.
+    radius : float
+        The radius ``t`` of the L1 ball, ``> 0``, in the units of ``beta_hat``.
+        Not validated.
+
+    Returns
+    -------
+    ndarray of float, shape (..., p)
+        The projections, shaped like ``beta_hat``.
 
     Examples
     --------
@@ -112,13 +199,38 @@ def project_l1_ball(beta_hat, radius):
 def project_l2_ball(beta_hat, radius):
     """Constrained ridge: ``beta_hat * min(1, radius / ||beta_hat||_2)`` per row.
 
+    The solution of ``argmin ||y - X b||^2`` s.t. ``||b||_2 <= radius`` under an
+    orthonormal design.  The norm is computed scaled by the row's largest
+    ``|z_j|``, so it does not overflow; a row inside or on the ball, and a row of
+    zeros, is returned unchanged.
+
+    Parameters
+    ----------
+    beta_hat : array_like of float, shape (..., p)
+        The least-squares estimates ``z = X.T @ y``, one per row.
+    radius : float
+        The radius ``t`` of the L2 ball, ``> 0``, in the units of ``beta_hat``.
+        Not validated.
+
+    Returns
+    -------
+    ndarray of float, shape (..., p)
+        The projections, shaped like ``beta_hat``.  A coordinate is zero only
+        where ``beta_hat`` is (or where the product underflows).
+
     Examples
     --------
     >>> project_l2_ball([3.0, 4.0], 1.0)
     array([0.6, 0.8])
+    >>> project_l2_ball([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], 1.0)
+    array([[0.6, 0.8],
+           [0.3, 0.4],
+           [0. , 0. ]])
     """
     z = np.asarray(beta_hat, dtype=float)
-    norm = np.linalg.norm(z, axis=-1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        scale = np.minimum(1.0, radius / norm)
+    # The norm scaled by the largest |z_j|, so that it cannot overflow (the kernel does the same).
+    largest = np.max(np.abs(z), axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        norm = largest * np.sqrt(np.sum((np.abs(z) / largest) ** 2, axis=-1, keepdims=True))
+        scale = np.where(largest > 0, np.minimum(1.0, radius / norm), 1.0)
     return z * scale

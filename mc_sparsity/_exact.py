@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ._validation import check_option, check_scenario
 
@@ -180,7 +180,7 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
         with np.errstate(over="ignore"):  # a sum of huge negative logs may reach -inf
             log_first_zero = log_q + np.concatenate(([0.0], np.cumsum(log_r)[:-1]))
         log_p = min(float(special.logsumexp(log_first_zero)), 0.0)  # no 1 + rounding
-        pmf = stats.poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1))
+        pmf = _poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1))
         return ExactProbability(float(np.exp(log_p)), log_p, np.asarray(pmf, dtype=float))
     if p == 1:  # the projection on [-t, t] is never 0 unless beta_hat is
         return ExactProbability(0.0, -np.inf, np.array([1.0, 0.0]))
@@ -195,3 +195,10 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
     prob = float(np.exp(log_p))
     # The projection on an L1 ball of positive radius keeps a nonzero coordinate.
     return ExactProbability(prob, log_p, np.array([0.0 - np.expm1(log_p), prob, 0.0]))
+
+
+def _poisson_binom(q):
+    """``scipy.stats.poisson_binom`` (scipy.stats is imported on first use: it is slow to import)."""
+    from scipy.stats import poisson_binom
+
+    return poisson_binom(q)

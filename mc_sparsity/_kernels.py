@@ -10,11 +10,20 @@ machine code on disk) and release the GIL so that threads run in parallel.
 The zero rules are those of ``_estimators`` (tests check the two agree on the
 same draws):
 
-* separable penalized estimators: coordinate ``j`` is zero iff
-  ``|beta_hat_j| <= tau_e`` (lasso: ``tau = lam``; ridge: ``tau = 0``, since
-  ``beta_hat_j / (1 + lam) = 0`` iff ``beta_hat_j = 0``);
+* separable thresholding rules: coordinate ``j`` is zero iff
+  ``|beta_hat_j| <= tau_e`` (lasso: ``tau = lam``), exact in floating point
+  (see ``_penalties``);
+* penalized ridge: the solution ``beta_hat_j / (1 + lam)`` is computed and its
+  exact zeros counted (it underflows to 0 for ``beta_hat_j = 1e-320``,
+  ``lam = 1e10``: the simulation counts what floating point gives);
 * constrained lasso: soft threshold at the ``theta`` of the L1 projection;
-* constrained ridge: a positive rescaling, zero iff ``beta_hat_j = 0``.
+* constrained ridge: the solution ``beta_hat * min(1, t/||beta_hat||)`` is
+  computed and its exact zeros counted.
+
+Every kernel follows the engine's protocol (``_engine.Kernel``):
+``counts[e, k]`` counts replications in which estimator ``e`` has exactly
+``k`` zero coordinates, and ``counts[e, p + 1]`` those it could not classify
+(always 0 here: these solutions are exact); ``sums`` is unused.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["penalized_counts", "constrained_counts"]
+__all__ = ["penalized_counts", "constrained_counts", "penalized_kernel", "constrained_kernel"]
 
 
 # Replications drawn before they are classified.  Counting a batch with
@@ -33,11 +42,12 @@ BATCH = 512
 
 
 @numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, hist):  # pragma: no cover - compiled
+def penalized_counts(rng, n, mean, sigma, thresholds, divisors, subset_size, hist, sums):  # pragma: no cover
     """Add the zero-count histogram of ``n`` draws to ``hist``.
 
     Rows ``0..E-1`` of ``hist`` are the separable estimators with zero
-    thresholds ``thresholds``; if ``subset_size >= 0`` the last row is best
+    thresholds ``thresholds``; the next ``len(divisors)`` rows ridge-type
+    shrinkage ``beta_hat / d``; if ``subset_size >= 0`` the last row is best
     subset of that size (keep the largest ``|beta_hat_j|``).
     """
     p = mean.shape[0]
@@ -67,6 +77,13 @@ def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, hist):  # pra
                     for j in range(p):
                         k += absx[i, j] <= tau
                     hist[e, k] += 1
+        for r in range(divisors.shape[0]):
+            d = divisors[r]
+            for i in range(m):
+                k = 0
+                for j in range(p):
+                    k += absx[i, j] / d == 0.0
+                hist[n_est + r, k] += 1
         if subset_size >= 0:
             for i in range(m):
                 # p - M coordinates are dropped; a kept one is zero only if beta_hat_j = 0.
@@ -75,22 +92,34 @@ def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, hist):  # pra
                 k = p - subset_size
                 for j in range(p - subset_size, p):
                     k += order[j] == 0.0
-                hist[n_est, k] += 1
+                hist[n_est + divisors.shape[0], k] += 1
 
 
 @numba.njit(cache=True, nogil=True)
-def constrained_counts(rng, n, mean, sigma, radius, hist):  # pragma: no cover - compiled
+def constrained_counts(rng, n, mean, sigma, radius, hist, sums):  # pragma: no cover - compiled
     """Constrained forms: ``hist[0]`` the L1-ball projection, ``hist[1]`` the L2-ball one."""
     p = mean.shape[0]
     absx = np.empty(p)
     desc = np.empty(p)
     for _ in range(n):
-        exact_zeros = 0
+        largest = 0.0
         for j in range(p):
             absx[j] = abs(mean[j] + sigma * rng.standard_normal())
-            if absx[j] == 0.0:
-                exact_zeros += 1
-        hist[1, exact_zeros] += 1
+            largest = max(largest, absx[j])
+        # The L2 projection beta_hat * min(1, t/||beta_hat||), its norm scaled by the
+        # largest coordinate so that it cannot overflow (see _estimators.project_l2_ball).
+        ridge_zeros = 0
+        if largest > 0.0:
+            scaled = 0.0
+            for j in range(p):
+                scaled += (absx[j] / largest) ** 2
+            norm = largest * np.sqrt(scaled)
+            factor = min(1.0, radius / norm)
+            for j in range(p):
+                ridge_zeros += absx[j] * factor == 0.0
+        else:
+            ridge_zeros = p
+        hist[1, ridge_zeros] += 1
         # The L1 projection (see _estimators._l1_projection_parts, the same float operations):
         # u_j, in decreasing order, is active iff sum_{i<j} u_i - (j - 1) u_j < t.
         if p == 2:  # a compare-and-swap instead of a sort call: the same order
@@ -113,3 +142,27 @@ def constrained_counts(rng, n, mean, sigma, radius, hist):  # pragma: no cover -
             if absx[j] < smallest_active or absx[j] == 0.0:
                 k += 1
         hist[0, k] += 1
+
+
+def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
+    """The orthonormal penalized kernel as an engine :class:`~mc_sparsity._engine.Kernel`.
+
+    Rows: one per threshold, one per ridge divisor ``1 + lam``, then best
+    subset if ``subset_size >= 0``.
+    """
+    from ._engine import Kernel
+
+    thresholds = np.asarray(thresholds, dtype=float)
+    divisors = np.asarray(divisors, dtype=float)
+    rows = thresholds.size + divisors.size + (subset_size >= 0)
+    beta = np.asarray(beta, dtype=float)
+    return Kernel(penalized_counts, (beta, float(sigma), thresholds, divisors, int(subset_size)),
+                  (rows, beta.size + 2))
+
+
+def constrained_kernel(beta, sigma, radius):
+    """The orthonormal constrained kernel: row 0 the L1-ball projection, row 1 the L2-ball one."""
+    from ._engine import Kernel
+
+    beta = np.asarray(beta, dtype=float)
+    return Kernel(constrained_counts, (beta, float(sigma), float(radius)), (2, beta.size + 2))

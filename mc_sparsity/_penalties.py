@@ -63,10 +63,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
-from ._estimators import soft_threshold
-from ._exact import exact_sparse_probability, log_zero_probability
+from ._estimators import ridge_shrink, soft_threshold
+from ._registry import default
+from ._exact import _poisson_binom, exact_sparse_probability, log_zero_probability
 from ._validation import Interval, check_beta, check_count, check_option, check_scalar
 
 __all__ = [
@@ -83,12 +84,12 @@ __all__ = [
     "Penalty",
     "PENALTIES",
     "zero_probability",
-    "estimate_atom",
     "estimate_cdf",
     "estimate_sf",
     "estimate_density",
-    "sparse_probability",
     "zeros_distribution",
+    "rule_arguments",
+    "zero_threshold",
 ]
 
 _NONNEGATIVE = Interval(0, None, closed="left")
@@ -121,7 +122,7 @@ def _finish(z, value, tau):
 
 # --------------------------------------------------------------------------- rules
 def lasso(z, lam):
-    """Soft threshold, ``argmin 1/2 (z - theta)^2 + lam |theta|``.
+    """Soft threshold, ``argmin 1/2 (z - theta)^2 + lam |theta|``: :func:`~mc_sparsity.soft_threshold`, validated.
 
     ``sign(z) (|z| - lam)^+``; zero iff ``|z| <= lam``.  scikit-learn's
     ``Lasso(alpha)`` on an orthonormal design is ``lam = n * alpha``.
@@ -131,14 +132,13 @@ def lasso(z, lam):
     >>> lasso([1.5, -0.2, -3.0], 0.5)
     array([ 1. ,  0. , -2.5])
     """
-    lam = _check("lam", lam)
-    z = np.asarray(z, dtype=float)
-    return _finish(z, soft_threshold(z, lam), lam)
+    return soft_threshold(z, _check("lam", lam))
 
 
 def ridge(z, lam):
-    """``argmin 1/2 (z - theta)^2 + lam/2 theta^2 = z / (1 + lam)``; zero iff ``z = 0``.
+    """``argmin 1/2 (z - theta)^2 + lam/2 theta^2 = z / (1 + lam)``: :func:`~mc_sparsity.ridge_shrink`, validated.
 
+    Zero iff ``z = 0``, or where floating point underflows the quotient.
     scikit-learn's ``Ridge(alpha)`` (``||y - X w||^2 + alpha ||w||^2``) is ``lam = alpha``.
 
     Examples
@@ -146,9 +146,7 @@ def ridge(z, lam):
     >>> ridge([1.5, -0.2, 0.0], 1.0)
     array([ 0.75, -0.1 ,  0.  ])
     """
-    lam = _check("lam", lam)
-    z = np.asarray(z, dtype=float)
-    return _finish(z, z / (1.0 + lam), 0.0)
+    return ridge_shrink(z, _check("lam", lam))
 
 
 def elastic_net(z, lam1, lam2, rescaled=False):
@@ -229,7 +227,7 @@ def best_subset(z, size):
     return np.where(keep, z, 0.0)
 
 
-def scad(z, lam, a=3.7):
+def scad(z, lam, a=default("a")):
     """SCAD thresholding (Fan and Li 2001), ``a > 2``.
 
     ``theta = soft(z, lam)`` for ``|z| <= 2 lam``;
@@ -255,7 +253,7 @@ def scad(z, lam, a=3.7):
     return _finish(z, np.copysign(value, z), lam)
 
 
-def mcp(z, lam, gamma=3.0):
+def mcp(z, lam, gamma=default("gamma")):
     """Minimax concave penalty thresholding (Zhang 2010), ``gamma > 1``.
 
     ``theta = soft(z, lam)/(1 - 1/gamma)`` for ``|z| <= gamma lam``, ``z``
@@ -381,12 +379,12 @@ def _inv_hard(x, lam):
     return np.maximum(x, np.sqrt(2.0 * lam))  # flat at the threshold on the gap [0, sqrt(2 lam)]
 
 
-def _inv_scad(x, lam, a=3.7):
+def _inv_scad(x, lam, a):
     middle = ((a - 2.0) * x + a * lam) / (a - 1.0)
     return np.where(x <= lam, x + lam, np.where(x <= a * lam, middle, x))
 
 
-def _inv_mcp(x, lam, gamma=3.0):
+def _inv_mcp(x, lam, gamma):
     return np.where(x <= gamma * lam, lam + x * ((gamma - 1.0) / gamma), x)
 
 
@@ -415,11 +413,11 @@ def _dinv_hard(x, lam):
     return np.where(x < np.sqrt(2.0 * lam), 0.0, 1.0)
 
 
-def _dinv_scad(x, lam, a=3.7):
+def _dinv_scad(x, lam, a):
     return np.where((x > lam) & (x <= a * lam), (a - 2.0) / (a - 1.0), 1.0)
 
 
-def _dinv_mcp(x, lam, gamma=3.0):
+def _dinv_mcp(x, lam, gamma):
     return np.where(x <= gamma * lam, (gamma - 1.0) / gamma, 1.0)
 
 
@@ -448,13 +446,13 @@ def _pen_hard(theta, lam):
     return np.where(theta != 0.0, lam, 0.0)
 
 
-def _pen_scad(theta, lam, a=3.7):
+def _pen_scad(theta, lam, a):
     t = np.abs(theta)
     middle = (2.0 * a * lam * t - t * t - lam * lam) / (2.0 * (a - 1.0))
     return np.where(t <= lam, lam * t, np.where(t <= a * lam, middle, lam * lam * (a + 1.0) / 2.0))
 
 
-def _pen_mcp(theta, lam, gamma=3.0):
+def _pen_mcp(theta, lam, gamma):
     t = np.abs(theta)
     return np.where(t <= gamma * lam, lam * t - t * t / (2.0 * gamma), gamma * lam * lam / 2.0)
 
@@ -544,8 +542,8 @@ def _registry():
         ("elastic_net", elastic_net, ("lam1", "lam2", "rescaled"), (("rescaled", False),),
          _pen_elastic_net, _inv_elastic_net, _dinv_elastic_net, lambda lam1, lam2, rescaled=False: lam1),
         ("hard", hard_threshold, ("lam",), (), _pen_hard, _inv_hard, _dinv_hard, _tau_hard),
-        ("scad", scad, ("lam", "a"), (("a", 3.7),), _pen_scad, _inv_scad, _dinv_scad, lambda lam, a: lam),
-        ("mcp", mcp, ("lam", "gamma"), (("gamma", 3.0),), _pen_mcp, _inv_mcp, _dinv_mcp, lambda lam, gamma: lam),
+        ("scad", scad, ("lam", "a"), (("a", default("a")),), _pen_scad, _inv_scad, _dinv_scad, lambda lam, a: lam),
+        ("mcp", mcp, ("lam", "gamma"), (("gamma", default("gamma")),), _pen_mcp, _inv_mcp, _dinv_mcp, lambda lam, gamma: lam),
         ("bridge", bridge, ("lam", "q"), (), _pen_bridge, _inv_bridge, _dinv_bridge, _tau_bridge),
     ]
     return {e[0]: Penalty(*e) for e in entries}
@@ -575,6 +573,42 @@ def threshold(name, lam, **params):
     return _penalty(name).threshold(lam, **params)
 
 
+def rule_arguments(name, lam, params):
+    """``(level, keywords)`` for ``PENALTIES[name]`` at the common level ``lam``.
+
+    One level ``lam`` for every estimator; the elastic net follows
+    scikit-learn's ``ElasticNet(alpha, l1_ratio)``: ``lam1 = lam * l1_ratio``,
+    ``lam2 = lam * (1 - l1_ratio)``.  ``params`` holds the estimators'
+    parameters by their registry names (``l1_ratio``, ``a``, ``gamma``, ``q``).
+
+    Examples
+    --------
+    >>> rule_arguments("elastic_net", 2.0, {"l1_ratio": 0.25})
+    (0.5, {'lam2': 1.5})
+    >>> rule_arguments("scad", 1.0, {"a": 3.7})
+    (1.0, {'a': 3.7})
+    """
+    if name == "elastic_net":
+        ratio = params["l1_ratio"]
+        return lam * ratio, {"lam2": lam * (1 - ratio)}
+    return lam, {key: params[key] for key in _penalty(name).params[1:] if key in params}
+
+
+def zero_threshold(name, lam, params):
+    """The zero threshold of ``name`` at the common level ``lam`` (see :func:`rule_arguments`).
+
+    Clamped to the largest float: ``sqrt(2 lam)`` may overflow, and for finite
+    ``z``, ``|z| <= inf`` is ``|z| <= max float``.
+
+    Examples
+    --------
+    >>> zero_threshold("hard", 2.0, {})
+    2.0
+    """
+    level, kwargs = rule_arguments(name, lam, params)
+    return min(threshold(name, level, **kwargs), float(np.finfo(float).max))
+
+
 # ------------------------------------------------------------ exact distributions
 def _scenario(beta, sigma):
     beta = np.asarray(beta, dtype=float)
@@ -600,17 +634,6 @@ def zero_probability(name, beta, sigma, lam, *, log=False, **params):
     beta, sigma = _scenario(beta, sigma)
     log_q = log_zero_probability(beta, sigma, tau)
     return log_q if log else np.exp(log_q)
-
-
-def estimate_atom(name, beta, sigma, lam, **params):
-    """The atom ``P(theta_hat = 0)`` of the estimate's law: the same as :func:`zero_probability`.
-
-    Examples
-    --------
-    >>> round(float(estimate_atom("scad", 0.0, 1.0, 1.96)), 4)
-    0.95
-    """
-    return zero_probability(name, beta, sigma, lam, **params)
 
 
 def _law_inputs(name, x, beta, sigma, lam, params):
@@ -681,25 +704,6 @@ def estimate_density(name, x, beta, sigma, lam, **params):
         return np.where(slope == 0.0, 0.0, np.exp(-0.5 * u * u) / np.sqrt(2.0 * np.pi) / sigma * slope)
 
 
-def sparse_probability(name, beta, sigma, lam, *, log=False, **params):
-    """``P(at least one coordinate of theta_hat is 0)`` for ``z ~ N(beta, sigma^2 I)``.
-
-    The zero pattern of a separable rule is the lasso's at level ``tau``, so
-    this is :func:`mc_sparsity.exact_sparse_probability` at ``lam = tau``
-    (a sum of positive terms on the log scale).  ``log=True`` returns the log.
-
-    Examples
-    --------
-    >>> round(sparse_probability("lasso", [1.0, 0.3], 1.0, 0.5), 6)
-    0.520322
-    >>> sparse_probability("ridge", [1.0, 0.3], 1.0, 0.5)
-    0.0
-    """
-    tau = threshold(name, lam, **params)
-    res = exact_sparse_probability(beta, sigma, lam=tau)
-    return res.log_probability if log else res.probability
-
-
 def zeros_distribution(name, beta, sigma, lam=None, **params):
     """``P(K = k)`` for ``k = 0..p``, ``K`` the number of zero coordinates.
 
@@ -730,4 +734,4 @@ def zeros_distribution(name, beta, sigma, lam=None, **params):
     if lam is None:
         raise TypeError(f"{name} requires lam")
     q = zero_probability(name, beta, sigma, lam, **params)
-    return np.asarray(stats.poisson_binom(q).pmf(np.arange(p + 1)), dtype=float)
+    return np.asarray(_poisson_binom(q).pmf(np.arange(p + 1)), dtype=float)

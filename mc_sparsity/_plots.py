@@ -15,6 +15,9 @@ import numpy as np
 from ._estimators import ridge_shrink, soft_threshold
 from ._exact import exact_sparse_probability, log_zero_probability
 from ._goodness_of_fit import pooled_chisquare
+from ._registry import ESTIMATORS, PARAMETERS
+from ._penalties import zero_threshold
+from ._results import hashable
 
 __all__ = ["make_figures"]
 
@@ -34,8 +37,6 @@ def _setup():
     return plt, sns
 
 
-def _beta_of(text: str) -> tuple[float, ...]:
-    return tuple(float(v) for v in text.split())
 
 
 def _legend_dot(handle):
@@ -118,9 +119,8 @@ def plot_probability_curves(table):
             ax.text(0.5, 0.5, f"no {form} scenarios in this study", ha="center", transform=ax.transAxes)
             continue
         xs = np.linspace(0, max(sub[level].max(), 0.01) * 1.05, 200)
-        for colour, beta_text in zip(palette, betas):
-            beta = _beta_of(beta_text)
-            pts = sub[(sub["beta"] == beta_text) & (sub["estimator"] == "lasso")]
+        for colour, beta in zip(palette, betas):
+            pts = sub[(sub["beta"] == beta) & (sub["estimator"] == "lasso")]
             if pts.empty:
                 continue
             label = rf"$\beta$ = {beta}, $\|\beta\|/\sigma$ = {np.hypot(*beta):.2f}"
@@ -214,7 +214,7 @@ def plot_error_against_reps(table):
     n = np.logspace(np.log10(sub["reps"].min()) - 0.2, np.log10(sub["reps"].max()) + 0.2, 50)
     ax.loglog(n, np.sqrt(p * (1 - p) / n), color="black", lw=1.5, label=r"$\sqrt{p(1-p)/N}$ (slope -1/2)")
     ax.set(xlabel="replications N", ylabel="error in P(lasso sparse)",
-           title=f"Monte Carlo error falls as $1/\\sqrt{{N}}$\n{form} form, β = ({beta.replace(' ', ', ')}), "
+           title=f"Monte Carlo error falls as $1/\\sqrt{{N}}$\n{form} form, β = {beta}, "
                  f"level/σ = {level:g}, exact P = {p:.4f}")
     ax.legend()
     fig.tight_layout()
@@ -253,19 +253,20 @@ def plot_calibration(table):
 # ---------------------------------------------------------------- 6. K at p > 2
 def plot_zero_counts(table):
     plt, sns = _setup()
-    sub = table[(table["p"] > 2) & (table["estimator"] == "lasso") & table["exact_zeros"].notna()]
+    sub = table[(table["p"] > 2) & (table["estimator"] == "lasso") & (table["form"] == "penalized")
+                & (table["design"] == "orthonormal") & table["exact_zeros"].notna()]
     if sub.empty:
         return None
     fig, axes = plt.subplots(1, max(len(sub), 1), figsize=(6.2 * max(len(sub), 1), 4.8), squeeze=False)
     for ax, (_, row) in zip(axes[0], sub.iterrows()):
-        observed = np.array(row["zeros"].split(), dtype=float) / row["reps"]
-        expected = np.array(row["exact_zeros"].split(), dtype=float)
+        observed = np.array(row["zeros"], dtype=float) / row["reps"]
+        expected = np.array(row["exact_zeros"], dtype=float)
         k = np.arange(observed.size)
         ax.bar(k - 0.2, observed, width=0.4, color=LASSO_COLOUR, alpha=0.7, label=f"simulated ({row['reps']:,} draws)")
         ax.bar(k + 0.2, expected, width=0.4, color="#555555", alpha=0.7, label="exact Poisson-binomial")
-        gof = pooled_chisquare(row["zeros"].split(), expected)
+        gof = pooled_chisquare(row["zeros"], expected)
         ax.set(xlabel="K = number of zero coordinates of the lasso solution", ylabel="probability",
-               title=f"p = {row['p']}, β = ({row['beta'].split()[0]}, ...), λ = {row['lam']:g}; "
+               title=f"p = {row['p']}, β = ({row['beta'][0]}, ...), λ = {row['lam']:g}; "
                      f"chi-square p = {gof.pvalue:.2f}", xticks=k)
         ax.legend(fontsize=9)
     fig.suptitle("How many coordinates the lasso sets to zero: simulation against the exact law", fontsize=13)
@@ -274,34 +275,20 @@ def plot_zero_counts(table):
 
 
 # ---------------------------------------------------------------- 7-8. beyond L1 and L2
-PENALTY_STYLE = {  # name: (label, colour, line style)
-    "lasso": ("lasso (L1)", LASSO_COLOUR, "-"),
-    "ridge": ("ridge (L2)", RIDGE_COLOUR, "-"),
-    "elastic_net": ("elastic net", "#8e44ad", "--"),
-    "hard": ("hard / L0", "#222222", "-"),
-    "scad": ("SCAD", "#27ae60", ":"),
-    "mcp": ("MCP", "#e67e22", "-."),
-    "bridge": ("bridge L_q", "#16a085", "--"),
-}
+#: name: (label, colour, line style), from the registry; best subset is not a per-coordinate rule.
+PENALTY_STYLE = {name: (e.label, e.colour, e.linestyle) for name, e in ESTIMATORS.items()
+                 if e.evaluation != "subset"}
 
 
 def _penalty_parameters(rows):
     """The penalty grid's parameters (the table's ``params`` column), defaults filled in."""
-    from ._simulate import DEFAULT_PARAMS
-    from ._study import parse_params
-
-    params = dict(DEFAULT_PARAMS)
+    params = {name: parameter.default for name, (_, parameter) in PARAMETERS.items()}
     if rows is not None and "params" in rows:
-        for text in rows["params"].dropna().unique()[:1]:
-            params.update(parse_params(text))
+        for given in rows["params"]:
+            if given:
+                params.update(given)
+                break
     return params
-
-
-def _threshold_of(name, lam, params):
-    """Zero threshold of ``name`` at level ``lam`` with simulate()'s parameter convention."""
-    from ._simulate import _thresholds
-
-    return _thresholds((name,), lam, 1, params)[0][name]
 
 
 def plot_penalty_zero_probability(table):
@@ -310,18 +297,18 @@ def plot_penalty_zero_probability(table):
     sub = table[(table["p"] == 1) & (table["form"] == "penalized") & table["estimator"].isin(list(PENALTY_STYLE))]
     if sub.empty:
         return None
-    betas = sorted(set(sub["beta"]), key=float)
+    betas = sorted(set(sub["beta"]))
     params = _penalty_parameters(sub)
     fig, axes = plt.subplots(2, len(betas), figsize=(5.2 * len(betas), 9), squeeze=False, sharey=True)
     lams = np.linspace(1e-3, sub["lam"].max() * 1.05, 160)
     for col, beta_text in enumerate(betas):
-        beta = float(beta_text)
+        beta = beta_text[0]
         for name, (label, colour, style) in PENALTY_STYLE.items():
-            taus = np.array([_threshold_of(name, lam, params) for lam in lams])
+            taus = np.array([zero_threshold(name, lam, params) for lam in lams])
             curve = np.exp(log_zero_probability(np.full(lams.size, beta), 1.0, taus)) if name != "ridge" \
                 else np.zeros(lams.size)
             pts = sub[(sub["beta"] == beta_text) & (sub["estimator"] == name)]
-            pts_tau = np.array([_threshold_of(name, lam, params) for lam in pts["lam"]])
+            pts_tau = np.array([zero_threshold(name, lam, params) for lam in pts["lam"]])
             err = [pts["estimate"] - pts["ci_low"], pts["ci_high"] - pts["estimate"]]
             for row, x, xp in ((0, lams, pts["lam"]), (1, taus, pts_tau)):
                 ax = axes[row, col]
@@ -347,8 +334,7 @@ def plot_penalty_zero_probability(table):
 def plot_thresholding_functions(table=None, lam=1.0):
     """Each estimator's thresholding rule z -> theta_hat at level ``lam`` (needs no simulation)."""
     plt, sns = _setup()
-    from ._penalties import PENALTIES
-    from ._simulate import rule_arguments
+    from ._penalties import PENALTIES, rule_arguments
 
     params = _penalty_parameters(table)
     z = np.linspace(-4, 4, 2001)
@@ -356,7 +342,7 @@ def plot_thresholding_functions(table=None, lam=1.0):
     for ax, (name, (label, colour, _)) in zip(axes.flat, PENALTY_STYLE.items()):
         level, kwargs = rule_arguments(name, lam, params)
         theta = PENALTIES[name](z, level, **kwargs)
-        tau = _threshold_of(name, lam, params)
+        tau = zero_threshold(name, lam, params)
         jumps = np.flatnonzero(np.abs(np.diff(theta)) > 0.5)  # break the line where the rule jumps
         theta_plot = theta.copy()
         theta_plot[jumps] = np.nan
@@ -394,9 +380,10 @@ def make_figures(table, outdir) -> list[Path]:
     """
     import matplotlib.pyplot as plt
 
-    from ._study import write_atomic
+    from ._output import write_atomic
 
     outdir = Path(outdir)
+    table = hashable(table)
     written = []
     for name, draw in FIGURES.items():
         fig = draw(table)

@@ -1,229 +1,116 @@
 """``simulate``: Monte Carlo estimates of P(sparse), beside the exact value and the integral.
 
-One call runs one scenario (beta, sigma, and a penalty level ``lam`` or a
-constraint radius) for one or both estimators on the same draws, and returns a
-:class:`SimulationResult` whose rows carry the estimate, its Monte Carlo
-standard error, a 95% confidence interval, the closed form and the
-numerical integral.
+One call runs one scenario (beta, sigma, a design, and a penalty level
+``lam`` or a constraint radius) for one or several estimators on the same
+draws, and returns a :class:`~mc_sparsity._results.SimulationResult` whose
+rows carry the estimate, its Monte Carlo standard error, a confidence
+interval, the exact value and the numerical integral.
+
+Everything is validated before any replication is run; what each estimator
+is comes from the registry (``_registry``), how it is run from
+:func:`plan`, and the engine (``_engine``) runs the plan's kernel.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._engine import BACKENDS, Design, run_replications
-from ._validation import Interval, check_count, check_option, check_rng_seed, check_scalar, check_scenario
+from ._engine import BACKENDS, Kernel, run_kernel
+from ._errors import ParameterError
+from ._inference import (CI_METHODS, CONFIDENCE_LEVEL, DEFAULT_CI_METHOD, check_confidence_level,
+                         proportion_interval, standard_error)
+from ._registry import ESTIMATORS, estimator_names, resolve_parameters
+from ._results import EstimatorResult, SimulationResult
+from ._validation import check_count, check_n_jobs, check_option, check_rng, check_scenario
 
-__all__ = ["ESTIMATORS", "PENALIZED_ESTIMATORS", "EstimatorResult", "SimulationResult", "simulate", "proportion_interval"]
+__all__ = ["DEFAULT_REPS", "MAX_REPS", "METHODS", "simulate", "plan", "Plan"]
 
-ESTIMATORS = ("lasso", "ridge")
-#: Every estimator of the penalized form (issue 5); the constrained form has lasso and ridge only.
-PENALIZED_ESTIMATORS = ("lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge", "best_subset")
-#: Groups accepted by ``estimator``: "all" is the study's subject, lasso against ridge.
-ESTIMATOR_GROUPS = {"all": ESTIMATORS, "penalties": PENALIZED_ESTIMATORS}
 DEFAULT_REPS = 10_000_000
-DEFAULT_PARAMS = {"l1_ratio": 0.5, "a": 3.7, "gamma": 3.0, "q": 0.5, "subset_size": 1}
-_PARAM_OF = {"elastic_net": ("l1_ratio",), "scad": ("a",), "mcp": ("gamma",), "bridge": ("q",),
-             "best_subset": ("subset_size",)}
-
-
-def proportion_interval(successes: int, trials: int, confidence_level: float = 0.95):
-    """A confidence interval for a binomial proportion, from ``scipy.stats.binomtest``.
-
-    Wilson's score interval, except at 0 (or ``trials``) successes, where the
-    exact one-sided Clopper-Pearson bound is given: ``(0, 1 - alpha**(1/N))``,
-    about ``3/N`` at 95%.
-
-    Examples
-    --------
-    >>> low, high = proportion_interval(0, 1000)
-    >>> low, round(high, 6), round(1 - 0.05 ** (1 / 1000), 6)
-    (0.0, 0.002991, 0.002991)
-    """
-    from scipy.stats import binomtest
-
-    if successes == 0:
-        ci = binomtest(0, trials, alternative="less").proportion_ci(confidence_level, method="exact")
-    elif successes == trials:
-        ci = binomtest(trials, trials, alternative="greater").proportion_ci(confidence_level, method="exact")
-    else:
-        ci = binomtest(successes, trials).proportion_ci(confidence_level, method="wilson")
-    return float(ci.low), float(ci.high)
+#: Counters are int64: a run may not exceed what they hold.
+MAX_REPS = 2**62
+#: Monte Carlo methods: plain ("mc") or importance sampling ("is").
+METHODS = ("mc", "is")
+_UNSET = object()
 
 
 @dataclass(frozen=True)
-class EstimatorResult:
-    """One estimator's row: Monte Carlo estimate, its error, and the references.
+class Plan:
+    """How one scenario is run: the kernel, and which of its rows is which estimator.
 
-    ``zeros[k]`` is the number of draws whose solution has exactly ``k`` zero
-    coordinates; ``sparse = reps - zeros[0]``.  ``exact`` and ``integral`` are
-    ``None`` where not available (integral: p != 2; exact: constrained lasso
-    with p > 2).  ``log_exact`` keeps the exact value where ``exact`` underflows.
+    ``thresholds[name]`` is a separable estimator's zero threshold (its exact
+    law and integral are the lasso's at that level).
     """
 
-    estimator: str
-    sparse: int
-    reps: int
-    estimate: float
-    std_error: float
-    ci_low: float
-    ci_high: float
-    exact: float | None
-    log_exact: float | None
-    integral: float | None
-    integral_error: float | None
-    zeros: tuple[int, ...]
-    exact_zeros: tuple[float, ...] | None = None
-
-    @property
-    def z_score(self) -> float | None:
-        """``(estimate - exact) / SE`` with the SE under the exact probability (0 if both are 0)."""
-        if self.exact is None:
-            return None
-        se = math.sqrt(self.exact * (1.0 - self.exact) / self.reps)
-        if se == 0.0:
-            return 0.0 if self.estimate == self.exact else math.copysign(math.inf, self.estimate - self.exact)
-        return (self.estimate - self.exact) / se
-
-    def binomtest(self):
-        """Two-sided exact binomial test of the count against ``exact`` (``scipy.stats.binomtest``)."""
-        from scipy.stats import binomtest
-
-        if self.exact is None:
-            raise ValueError(f"no exact probability is known for {self.estimator} here")
-        return binomtest(self.sparse, self.reps, self.exact)
-
-    def to_dict(self) -> dict:
-        """The row as in the command line's JSON (without the ``exact_zeros``/``log_exact`` extras)."""
-        out = asdict(self)
-        out["zeros"] = list(self.zeros)
-        del out["exact_zeros"], out["log_exact"]
-        return out
+    kernel: Kernel
+    rows: dict
+    thresholds: dict
+    subset_size: int = -1
 
 
-@dataclass(frozen=True)
-class SimulationResult:
-    """The result of :func:`simulate`: the scenario and one row per estimator."""
-
-    beta: tuple[float, ...]
-    sigma: float
-    form: str
-    level: float
-    reps: int
-    seed: int | None
-    results: tuple[EstimatorResult, ...]
-    params: dict = field(default_factory=dict)  # parameters of the estimators beyond lasso and ridge
-
-    def __getitem__(self, estimator: str) -> EstimatorResult:
-        for row in self.results:
-            if row.estimator == estimator:
-                return row
-        raise KeyError(estimator)
-
-    @property
-    def level_name(self) -> str:
-        return "lam" if self.form == "penalized" else "radius"
-
-    def to_dict(self) -> dict:
-        """The command line's ``--json`` object."""
-        return {
-            "beta": list(self.beta),
-            "sigma": self.sigma,
-            "form": self.form,
-            self.level_name: self.level,
-            "reps": self.reps,
-            "seed": self.seed,
-            **({"params": self.params} if self.params else {}),
-            "results": [row.to_dict() for row in self.results],
-        }
-
-    def to_frame(self):
-        """A tidy ``pandas.DataFrame``: one row per estimator, the scenario in columns.
-
-        ``zeros`` (the K histogram) stays one column of tuples; the scenario's
-        ``beta`` too.
-        """
-        import pandas as pd
-
-        rows = []
-        for row in self.results:
-            record = {"beta": self.beta, "sigma": self.sigma, "form": self.form, self.level_name: self.level}
-            record.update(asdict(row))
-            record["z_score"] = row.z_score
-            rows.append(record)
-        return pd.DataFrame(rows)
+def _design_or_orthonormal(design, p):
+    if design is None:
+        return None
+    if getattr(design, "is_orthonormal", False):
+        if design.p != p:
+            raise ParameterError("design", f"design is {design.p} x {design.p} but beta has p = {p}")
+        return None
+    if not hasattr(design, "gram"):
+        raise TypeError(f"design must be a mc_sparsity design (see mc_sparsity.designs), got {design!r}")
+    if design.p != p:
+        raise ParameterError("design", f"design is {design.p} x {design.p} but beta has p = {p}")
+    return design
 
 
-def _estimator_names(estimator, form):
-    """``estimator`` (a name, a group, or a sequence of them) as a tuple of distinct names."""
-    items = (estimator,) if isinstance(estimator, str) else tuple(estimator)
-    groups = ESTIMATOR_GROUPS if form == "penalized" else {"all": ESTIMATORS}
-    allowed = (PENALIZED_ESTIMATORS if form == "penalized" else ESTIMATORS) + tuple(groups)
-    names = []
-    for item in items:
-        if item not in allowed:
-            note = " (the constrained form has lasso and ridge only)" if form == "constrained" else ""
-            raise ValueError(f"estimator must be one of {', '.join(map(repr, allowed))}{note}, got {item!r}")
-        names.extend(groups.get(item, (item,)))
-    if not names:
-        raise ValueError("estimator must name at least one estimator")
-    return tuple(dict.fromkeys(names))
+def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None) -> Plan:
+    """The kernel that evaluates the estimators ``names`` on one scenario, all on the same draws."""
+    params = params or {}
+    if design is not None:
+        from ._kernels_correlated import correlated_plan
+
+        return correlated_plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
+    from ._kernels import constrained_kernel, penalized_kernel
+
+    if radius is not None:
+        return Plan(constrained_kernel(beta, sigma, radius), {"lasso": 0, "ridge": 1}, {})
+    from ._penalties import zero_threshold
+
+    thresholds = {n: zero_threshold(n, lam, params) for n in names if ESTIMATORS[n].evaluation == "threshold"}
+    shrink = [n for n in names if ESTIMATORS[n].evaluation == "shrink"]
+    subset = "best_subset" in names
+    rows = {n: i for i, n in enumerate([*thresholds, *shrink, *(["best_subset"] if subset else [])])}
+    subset_size = params["subset_size"] if subset else -1
+    kernel = penalized_kernel(beta, sigma, list(thresholds.values()), [1.0 + lam] * len(shrink), subset_size)
+    return Plan(kernel, rows, thresholds, subset_size)
 
 
-def rule_arguments(name, lam, params):
-    """``(level, keywords)`` for ``_penalties.PENALTIES[name]`` under simulate()'s convention.
-
-    One level ``lam`` for every estimator; the elastic net follows scikit-learn's
-    ``(alpha, l1_ratio)``: ``lam1 = lam * l1_ratio``, ``lam2 = lam * (1 - l1_ratio)``.
-    ``params`` holds the keys of ``DEFAULT_PARAMS``.
-    """
-    if name == "elastic_net":
-        ratio = check_scalar(params["l1_ratio"], "l1_ratio", Interval(0, 1, closed="both"))
-        return lam * ratio, {"lam2": lam * (1 - ratio)}
-    return lam, {key: params[key] for key in _PARAM_OF.get(name, ())}
-
-
-def _thresholds(names, lam, p, params):
-    """Zero thresholds of the separable estimators at level ``lam``, and best subset's size.
-
-    The elastic net follows scikit-learn's ``(alpha, l1_ratio)``: ``lam1 = lam *
-    l1_ratio`` and ``lam2 = lam * (1 - l1_ratio)``.
-    """
-    from ._penalties import PENALTIES
-
-    unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-    if unknown:
-        raise TypeError(f"unknown estimator parameter(s): {', '.join(unknown)}")
-    params = {**DEFAULT_PARAMS, **params}
-    taus = {}
-    for name in names:
-        if name != "best_subset":
-            level, kwargs = rule_arguments(name, lam, params)
-            taus[name] = PENALTIES[name].threshold(level, **kwargs)
-    # sqrt(2 lam) may overflow: zero iff |z| <= inf is zero iff |z| <= the largest float, for finite z.
-    taus = {name: min(tau, np.finfo(float).max) for name, tau in taus.items()}
-    subset_size = -1
-    if "best_subset" in names:
-        subset_size = check_count(params["subset_size"], "subset_size", minimum=0)
-        if subset_size > p:
-            raise ValueError(f"subset_size must be <= p = {p}, got {subset_size}")
-    return taus, subset_size
-
-
-def _validate(beta, sigma, lam, radius, estimator, reps, jobs, backend, chunk_size):
+def _validate(beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend, chunk_size, confidence_level,
+              ci_method, method, params):
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
-    estimators = _estimator_names(estimator, "penalized" if lam is not None else "constrained")
+    form = "penalized" if lam is not None else "constrained"
+    design = _design_or_orthonormal(design, beta.size)
+    names = estimator_names(estimator, form, correlated=design is not None)
+    if form == "constrained" and params:
+        raise TypeError(f"the constrained form takes no estimator parameters, got {', '.join(sorted(params))}")
+    params = resolve_parameters(names, params, form)
+    if "subset_size" in params and params["subset_size"] > beta.size:
+        raise ParameterError("subset_size", f"subset_size must be <= p = {beta.size}, got {params['subset_size']}")
     reps = check_count(reps, "reps")
+    if reps > MAX_REPS:
+        raise ParameterError("reps", f"reps must be <= 2**62 = {MAX_REPS:.3g}, what the 64-bit counters hold "
+                             f"with room to add; got {reps:.3g}")
     if chunk_size is not None:
         check_count(chunk_size, "chunk_size")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0:
-        raise ValueError(f"jobs must be a positive integer or -1 (all cores), got {jobs!r}")
-    check_option(backend, "backend", BACKENDS)
-    return beta, sigma, lam, radius, estimators, reps
+    n_jobs = check_n_jobs(n_jobs)
+    if backend is not None:
+        check_option(backend, "backend", BACKENDS)
+    check_confidence_level(confidence_level)
+    check_option(ci_method, "ci_method", CI_METHODS)
+    check_option(method, "method", METHODS)
+    return beta, sigma, lam, radius, form, design, names, params, reps, n_jobs
 
 
 def simulate(
@@ -233,162 +120,236 @@ def simulate(
     lam=None,
     radius=None,
     estimator="all",
+    design=None,
     reps=DEFAULT_REPS,
-    seed=0,
-    jobs=1,
-    backend="threading",
+    rng=0,
+    seed=_UNSET,
+    n_jobs=None,
+    backend=None,
     chunk_size=None,
     scheduler=None,
     progress=False,
     integrate=True,
-    confidence_level=0.95,
+    confidence_level=CONFIDENCE_LEVEL,
+    ci_method=DEFAULT_CI_METHOD,
+    method="mc",
     **params,
 ) -> SimulationResult:
-    """Estimate P(lasso sparse) and P(ridge sparse) by Monte Carlo.
+    """Estimate P(solution sparse) by Monte Carlo for one scenario.
 
-    Draws ``beta_hat ~ N(beta, sigma^2 I)`` ``reps`` times, applies the
-    estimators to the same draws and counts the draws whose solution has a
-    zero coordinate.
+    Draws ``beta_hat ~ N(beta, sigma^2 G^{-1})`` (``G = I`` unless a design is
+    given) ``reps`` times, applies the estimators to the same draws and counts
+    the draws whose solution has an exactly-zero coordinate.
 
     Parameters
     ----------
     beta : array_like of shape (p,)
         True coefficients.
     sigma : float, default 1.0
-        Noise level (``beta_hat`` has covariance ``sigma^2 I``).
+        Noise level.
     lam : float, optional
-        Penalized form: ``argmin 1/2||y - Xb||^2 + lam ||b||_1`` (lasso) and
-        ``+ lam/2 ||b||^2`` (ridge).  Give exactly one of ``lam``, ``radius``.
+        Penalized form: ``argmin 1/2||y - Xb||^2 + lam ||b||_1`` (lasso),
+        ``+ lam/2 ||b||^2`` (ridge), and the other penalties at level ``lam``.
+        Give exactly one of ``lam``, ``radius``.
     radius : float, optional
         Constrained form: ``||b||_1 <= radius`` (lasso), ``||b||_2 <= radius`` (ridge).
     estimator : str or sequence of str, default "all"
-        ``"lasso"``, ``"ridge"``, or (penalized form only) ``"elastic_net"``,
-        ``"hard"`` (L0), ``"scad"``, ``"mcp"``, ``"bridge"`` (L_q), ``"best_subset"``;
-        or a group: ``"all"`` (lasso and ridge), ``"penalties"`` (every penalized
-        estimator).  All of them run on the same draws.
-    reps : int
-        Number of replications (an integral float such as ``1e7`` is accepted).
-    seed : int, SeedSequence or Generator, default 0
-        Decides every replication's random numbers: block ``b`` uses the child
-        with spawn key ``seed.spawn_key + (b,)`` (see ``_engine``).  A
-        SeedSequence is used as given, whatever it has spawned before: pass a
-        fresh one (or an int) to avoid sharing streams with its earlier children.
-    jobs : int, default 1
-        Workers; -1 for all cores (joblib's convention: -2 all but one, ...).
-        Changes speed, never the counts.
-    backend : {"threading", "loky", "dask"}
-        joblib backend.  The compiled kernel releases the GIL, so threads scale.
+        Names from the registry (``"lasso"``, ``"ridge"``, ``"elastic_net"``,
+        ``"hard"``, ``"scad"``, ``"mcp"``, ``"bridge"``, ``"best_subset"``) or
+        groups (``"all"``: lasso and ridge; ``"penalties"``: every penalized
+        estimator).  All run on the same draws.
+    design : Design, optional
+        A design from :mod:`mc_sparsity` (``equicorrelated``, ``ar1``,
+        ``from_gram``, ...); ``None`` is orthonormal.
+    reps : int, default 10_000_000
+        Replications (an integral float such as ``1e7`` is accepted).
+    rng : int, SeedSequence or Generator, default 0
+        SPEC 7 seed of the run: block ``b`` of ``BLOCK_SIZE`` replications
+        draws from the child with spawn key ``root.spawn_key + (b,)`` of the
+        root ``SeedSequence``, recorded in the result (``entropy``,
+        ``spawn_key``).  ``None`` draws fresh entropy.
+    seed : int, SeedSequence or Generator, optional
+        Alias of ``rng`` (older spelling); give one of them.
+    n_jobs : int, optional
+        Workers, with joblib's meaning: ``None`` defers to a surrounding
+        ``joblib.parallel_config`` (1 without one), -1 all cores, -2 all but
+        one, ...  Changes the speed, never the numbers.
+    backend : {None, "threading", "loky", "dask"}
+        joblib backend; ``None`` prefers threads (the compiled kernels release
+        the GIL) unless ``joblib.parallel_config`` says otherwise.
     chunk_size : int, optional
-        Replications per task, rounded up to whole blocks of ``BLOCK_SIZE``.
+        Replications per task, rounded up to whole blocks.
     scheduler : str, optional
-        Address of a running dask.distributed scheduler (with ``backend="dask"``);
-        without it the dask backend starts a local cluster.
-    progress : bool
-        Show a progress bar on stderr for runs longer than two seconds.
-    integrate : bool
+        Address of a running dask.distributed scheduler (with ``backend="dask"``).
+    progress : bool, default False
+        A progress bar on stderr for runs longer than two seconds.
+    integrate : bool, default True
         Also integrate the density over the sparse region (p = 2 only).
     confidence_level : float, default 0.95
+    ci_method : {"exact", "wilson"}, default "exact"
+        Clopper-Pearson or Wilson interval (see ``_inference``).
+    method : {"mc", "is"}, default "mc"
+        Plain Monte Carlo, or importance sampling (lasso, orthonormal design).
     **params
-        The other estimators' parameters: ``l1_ratio`` (elastic net, default 0.5:
-        ``lam1 = lam * l1_ratio``, ``lam2 = lam * (1 - l1_ratio)`` as scikit-learn's
-        ``ElasticNet``), ``a`` (SCAD, 3.7), ``gamma`` (MCP, 3), ``q`` (bridge, 0.5),
-        ``subset_size`` (best subset, 1).  Hard thresholding's penalty is
-        ``lam * 1(theta != 0)``: zero iff ``|beta_hat_j| <= sqrt(2 lam)``.
+        The estimators' parameters by their registry names: ``l1_ratio``
+        (elastic net), ``a`` (SCAD), ``gamma`` (MCP), ``q`` (bridge),
+        ``subset_size`` (best subset).  A name that is none of these is a
+        ``TypeError``.
 
     Returns
     -------
     SimulationResult
 
+    Raises
+    ------
+    ParameterError
+        A bad value, naming the parameter, before any work is done.
+    SimulationInterrupted
+        On Ctrl-C, carrying the partial counts.
+
     Examples
     --------
-    >>> res = simulate([1.0, 0.3], lam=0.5, reps=200_000, seed=1)
+    >>> res = simulate([1.0, 0.3], lam=0.5, reps=200_000, rng=1)
     >>> row = res["lasso"]
-    >>> abs(row.estimate - row.exact) < 4 * row.std_error
-    True
-    >>> res["ridge"].sparse, res["ridge"].ci_high < 2e-5
+    >>> row.ci_low < row.exact < row.ci_high, round(row.exact, 6)
+    (True, 0.520322)
+    >>> res["ridge"].sparse, res["ridge"].integral is None
     (0, True)
+    >>> res.entropy, res.spawn_key
+    (1, ())
     """
-    beta, sigma, lam, radius, estimators, reps = _validate(
-        beta, sigma, lam, radius, estimator, reps, jobs, backend, chunk_size)
-    seed_seq = check_rng_seed(seed)
-    form = "penalized" if lam is not None else "constrained"
-    if form == "penalized":
-        taus, subset_size = _thresholds(estimators, lam, beta.size, params)
-        design = Design(beta, sigma, form, thresholds=np.array(list(taus.values())), subset_size=subset_size)
-        rows_of = {name: i for i, name in enumerate(taus)}
-        rows_of["best_subset"] = len(taus)
+    if seed is not _UNSET:
+        if rng != 0:
+            raise TypeError("give rng or its alias seed, not both")
+        rng = seed
+    beta, sigma, lam, radius, form, design, names, params, reps, n_jobs = _validate(
+        beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend, chunk_size, confidence_level,
+        ci_method, method, params)
+    root = check_rng(rng)
+    if method == "is":
+        from ._importance_run import simulate_importance
+
+        results = simulate_importance(names, beta, sigma, lam=lam, radius=radius, reps=reps, root=root,
+                                      n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
+                                      progress=progress, confidence_level=confidence_level)
     else:
-        if params:
-            raise TypeError(f"the constrained form takes no estimator parameters, got {', '.join(sorted(params))}")
-        taus, subset_size = {}, -1
-        design = Design(beta, sigma, form, radius=radius)
-        rows_of = {"lasso": 0, "ridge": 1}
-    hist = run_replications(design, reps, seed_seq, jobs=jobs, backend=backend, chunk_size=chunk_size,
-                            scheduler=scheduler, progress=progress)
-    results = tuple(
-        _row(name, hist[rows_of[name]], reps, beta, sigma, taus.get(name), radius, subset_size, integrate,
-             confidence_level)
-        for name in estimators
-    )
+        the_plan = plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
+        tally = run_kernel(the_plan.kernel, reps, root, n_jobs=n_jobs, backend=backend, chunk_size=chunk_size,
+                           scheduler=scheduler, progress=progress)
+        results = tuple(
+            _row(name, tally.counts[the_plan.rows[name]], beta, sigma, lam, radius, design, the_plan, params,
+                 integrate, confidence_level, ci_method)
+            for name in names)
     return SimulationResult(
-        beta=tuple(float(b) for b in beta),
+        beta=[float(b) for b in beta],
         sigma=sigma,
         form=form,
         level=lam if form == "penalized" else radius,
         reps=reps,
-        seed=int(seed) if isinstance(seed, numbers.Integral) else None,
+        seed=int(rng) if isinstance(rng, numbers.Integral) else None,
+        entropy=root.entropy,
+        spawn_key=tuple(root.spawn_key),
         results=results,
-        params={key: {**DEFAULT_PARAMS, **params}[key] for name in estimators
-                for key in _PARAM_OF.get(name, ())},
+        params=params,
+        design=None if design is None else design.to_dict(),
+        method=method,
     )
 
 
-def _integral_or_none(beta, sigma, **kwargs):
+def _integral_or_none(beta, sigma, design, **kwargs):
     """The integral, or None where beta/sigma or level/sigma overflow (no quadrature is meaningful)."""
-    from ._integrate import integrate_sparse_region
-
     try:
-        return integrate_sparse_region(beta, sigma, **kwargs)
+        if design is None:
+            from ._integrate import integrate_sparse_region
+
+            return integrate_sparse_region(beta, sigma, **kwargs)
+        from ._integrate_correlated import integrate_sparse_region_correlated
+
+        return integrate_sparse_region_correlated(beta, sigma, design, **kwargs)
     except ValueError:
         return None
 
 
-def _row(name, zeros, reps, beta, sigma, tau, radius, subset_size, integrate, confidence_level) -> EstimatorResult:
-    """One estimator's row.  A separable estimator with zero threshold ``tau`` has
-    the lasso's zero pattern at level ``tau``: its exact value and integral are
-    the lasso's there (ridge: ``tau = 0``, the axes)."""
+def references(name, beta, sigma, *, lam=None, radius=None, design=None, the_plan=None, params=None,
+               integrate=True):
+    """``(exact, integral)`` of estimator ``name`` on one scenario, as the registry says.
+
+    ``exact`` is an :class:`~mc_sparsity._exact.ExactProbability` or ``None``;
+    ``integral`` an :class:`~mc_sparsity._integrate.IntegralResult` or ``None``
+    (p != 2, or ridge, whose sparse region is a null set: nothing to integrate).
+    """
     from ._exact import ExactProbability, exact_sparse_probability
 
-    zeros = tuple(int(c) for c in zeros)
-    sparse = reps - zeros[0]
-    estimate = sparse / reps
-    ci_low, ci_high = proportion_interval(sparse, reps, confidence_level)
+    p = beta.size
+    params = params or {}
+    record = ESTIMATORS[name]
     integral = None
-    if name == "best_subset":
+    if record.evaluation == "subset":
         # K = p - M with probability 1: sparse for sure when M < p, never when M = p.
-        pmf = np.zeros(beta.size + 1)
-        pmf[beta.size - subset_size] = 1.0
-        exact = ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf)
-    elif radius is not None:
-        exact = exact_sparse_probability(beta, sigma, radius=radius, estimator=name)
-        if integrate and beta.size == 2:
-            integral = _integral_or_none(beta, sigma, radius=radius, estimator=name)
-    else:
-        exact = exact_sparse_probability(beta, sigma, lam=tau)
-        if integrate and beta.size == 2:
-            integral = _integral_or_none(beta, sigma, lam=tau)
+        pmf = np.zeros(p + 1)
+        pmf[p - params["subset_size"]] = 1.0
+        return ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf), None
+    if design is not None:
+        from ._exact_correlated import exact_sparse_probability_correlated
+
+        lam2 = 0.0
+        level = lam
+        if name == "elastic_net":
+            level, lam2 = lam * params["l1_ratio"], lam * (1 - params["l1_ratio"])
+        exact = exact_sparse_probability_correlated(beta, sigma, design, lam=level, radius=radius, lam2=lam2,
+                                                    estimator="ridge" if name == "ridge" else "lasso")
+        if integrate and p == 2 and name != "ridge":
+            integral = _integral_or_none(beta, sigma, design, lam=level, radius=radius, lam2=lam2)
+        return exact, integral
+    if name == "ridge":
+        return exact_sparse_probability(beta, sigma, lam=lam, radius=radius, estimator="ridge"), None
+    if radius is not None:
+        exact = exact_sparse_probability(beta, sigma, radius=radius)
+        if exact is None:
+            from ._constrained_exact import constrained_sparse_probability
+
+            exact = constrained_sparse_probability(beta, sigma, radius)
+        if integrate and p == 2:
+            integral = _integral_or_none(beta, sigma, None, radius=radius)
+        return exact, integral
+    tau = the_plan.thresholds[name]
+    exact = exact_sparse_probability(beta, sigma, lam=tau)
+    if integrate and p == 2:
+        integral = _integral_or_none(beta, sigma, None, lam=tau)
+    return exact, integral
+
+
+def _row(name, counts, beta, sigma, lam, radius, design, the_plan, params, integrate, confidence_level,
+         ci_method) -> EstimatorResult:
+    """One estimator's row from its kernel counts ``counts[k]`` (k zeros) and ``counts[p + 1]`` (uncertified)."""
+    p = beta.size
+    zeros = tuple(int(c) for c in counts[:p + 1])
+    uncertified = int(counts[p + 1])
+    classified = sum(zeros)
+    sparse = classified - zeros[0]
+    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, design=design, the_plan=the_plan,
+                                 params=params, integrate=integrate)
+    if classified:
+        ci_low, ci_high = proportion_interval(sparse, classified, confidence_level, ci_method)
+        estimate, std_error = sparse / classified, standard_error(sparse, classified)
+    else:  # every replication uncertified: nothing is known
+        ci_low, ci_high, estimate, std_error = 0.0, 1.0, math.nan, math.nan
     return EstimatorResult(
         estimator=name,
         sparse=sparse,
-        reps=reps,
+        reps=classified,
         estimate=estimate,
-        std_error=math.sqrt(estimate * (1.0 - estimate) / reps),
+        std_error=std_error,
         ci_low=ci_low,
         ci_high=ci_high,
+        ci_method=ci_method,
+        confidence_level=confidence_level,
         exact=None if exact is None else exact.probability,
         log_exact=None if exact is None else exact.log_probability,
+        exact_error=None if exact is None else exact.error,
         integral=None if integral is None else integral.value,
         integral_error=None if integral is None else integral.error,
         zeros=zeros,
         exact_zeros=None if exact is None or exact.zeros_pmf is None else tuple(float(v) for v in exact.zeros_pmf),
+        uncertified=uncertified,
     )

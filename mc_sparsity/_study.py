@@ -22,20 +22,19 @@ never from its position in the grid, so adding a scenario leaves every other
 scenario's counts unchanged.
 
 The run is resumable: each finished scenario is appended to a journal beside
-the output (``OUT.partial.jsonl``); rerunning the same study into the same
-path skips the scenarios already there, and the final table, written
-atomically, is the same as that of an uninterrupted run.
+the output (``.OUT.IDENTITY.partial.jsonl``, see ``_output``); rerunning the
+same study into the same path skips the scenarios already there, and the
+final table, written atomically, is the same as that of an uninterrupted run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import math
-import os
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -43,17 +42,26 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Scenario", "Study", "StudyError", "load_study", "run_study", "write_atomic"]
+from ._errors import ParameterError
+from ._registry import FORMS, PARAMETERS, estimator_names, resolve_parameters
+from ._results import to_csv_text
 
-_STUDY_KEYS = {"name": str, "seed": int, "reps": int, "description": str}
-_GRID_KEYS = {"form", "beta", "p", "sigma", "lam", "radius", "reps", "estimator",
-              "l1_ratio", "a", "gamma", "q", "subset_size"}
-_PARAM_KEYS = ("l1_ratio", "a", "gamma", "q", "subset_size")
-_FORM_LEVEL = {"penalized": "lam", "constrained": "radius"}
+__all__ = ["Scenario", "Study", "StudyError", "load_study", "parse_study", "run_study"]
+
+_STUDY_KEYS = {"name": str, "seed": int, "reps": (int, float), "description": str}
+_PARAM_KEYS = tuple(PARAMETERS)
+_GRID_KEYS = {"form", "beta", "p", "sigma", *FORMS.values(), "reps", "estimator", *_PARAM_KEYS}
+_FORM_LEVEL = FORMS
+#: The default replications per scenario of a study file without ``study.reps``.
+DEFAULT_STUDY_REPS = 1_000_000
 
 
 class StudyError(ValueError):
-    """A study file that cannot be run; the message names the key."""
+    """A study file that cannot be run; the message names the key (``key`` attribute)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -95,13 +103,17 @@ class Study:
     source: str  # the file's text: its hash keys the resume journal
 
     @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.source.encode()).hexdigest()[:16]
+    def identity(self) -> str:
+        """What decides the numbers: the seed, the scenarios and the package version (not the file's text)."""
+        from . import __version__
+
+        text = json.dumps([__version__, self.seed, [s.key for s in self.scenarios]])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- reading
 def _fail(where: str, message: str):
-    raise StudyError(f"{where}: {message}")
+    raise StudyError(f"{where}: {message}", key=where)
 
 
 def _number(value, where, *, positive=False, nonnegative=False, integer=False):
@@ -177,17 +189,17 @@ def _parse_grid(grid, index, default_reps) -> list[Scenario]:
 
 def _check_estimators(scenario: Scenario, where: str) -> None:
     """Validate the grid's estimator names and parameters now, not after hours of running."""
-    from ._simulate import _estimator_names, _thresholds
-
     try:
-        names = _estimator_names(scenario.estimators, scenario.form)
-        if scenario.form == "penalized":
-            _thresholds(names, 1.0, len(scenario.beta), dict(scenario.params))
-        elif scenario.params:
-            raise ValueError(f"{scenario.params[0][0]} does not belong to the constrained form")
-    except (ValueError, TypeError) as exc:
-        key = "estimator" if str(exc).startswith("estimator") else str(exc).split()[0]
-        _fail(f"{where}.{key}", str(exc))
+        names = estimator_names(scenario.estimators, scenario.form)
+        if scenario.form == "constrained" and scenario.params:
+            raise ParameterError(scenario.params[0][0], f"{scenario.params[0][0]} does not belong to the "
+                                 "constrained form")
+        params = resolve_parameters(names, dict(scenario.params), scenario.form)
+        if params.get("subset_size", 0) > len(scenario.beta):
+            raise ParameterError("subset_size", f"subset_size must be <= p = {len(scenario.beta)}, "
+                                 f"got {params['subset_size']}")
+    except ParameterError as exc:
+        _fail(f"{where}.{exc.parameter}", str(exc))
 
 
 def parse_study(text: str, name: str = "<study>") -> Study:
@@ -205,14 +217,13 @@ def parse_study(text: str, name: str = "<study>") -> Study:
     for key, value in head.items():
         if key not in _STUDY_KEYS:
             _fail(f"study.{key}", f"unknown key (known: {', '.join(_STUDY_KEYS)})")
-        if not isinstance(value, _STUDY_KEYS[key]) or isinstance(value, bool):
-            _fail(f"study.{key}", f"must be of type {_STUDY_KEYS[key].__name__}, got {value!r}")
+        kinds = _STUDY_KEYS[key] if isinstance(_STUDY_KEYS[key], tuple) else (_STUDY_KEYS[key],)
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            _fail(f"study.{key}", f"must be of type {' or '.join(k.__name__ for k in kinds)}, got {value!r}")
     seed = head.get("seed", 0)
     if seed < 0:
         _fail("study.seed", f"must be >= 0, got {seed}")
-    reps = head.get("reps", 1_000_000)
-    if reps < 1:
-        _fail("study.reps", f"must be >= 1, got {reps}")
+    reps = _number(head.get("reps", DEFAULT_STUDY_REPS), "study.reps", positive=True, integer=True)
     grids = data.get("grid")
     if not isinstance(grids, list) or not grids:
         _fail("grid", "the study has no [[grid]] table: nothing to run")
@@ -240,123 +251,47 @@ def load_study(path=None) -> Study:
 
 
 # ---------------------------------------------------------------- running
-def write_atomic(path, data: bytes | str) -> None:
-    """Write ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode) as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _journal_path(out: Path) -> Path:
-    return out.with_name(out.name + ".partial.jsonl")
-
-
-def _read_journal(journal: Path, fingerprint: str) -> dict[str, list[dict]]:
-    """Completed scenarios of this same study; a torn last line is ignored."""
-    done = {}
-    if not journal.exists():
-        return done
-    with journal.open() as fh:
-        for line in fh:
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line torn by an interruption: that scenario is simply run again
-            if entry.get("study") == fingerprint:
-                done[entry["key"]] = entry["rows"]
-    return done
-
-
-def format_params(params: dict) -> str | None:
-    """The table's ``params`` cell: ``"a=3.7 q=0.5"`` (None for lasso and ridge only)."""
-    return " ".join(f"{k}={v!r}" for k, v in params.items()) or None
-
-
-def parse_params(text) -> dict[str, float]:
-    """The inverse of :func:`format_params` (an empty dict for a missing cell)."""
-    if not isinstance(text, str):
-        return {}
-    return {k: float(v) for k, v in (item.split("=") for item in text.split())}
-
-
-def _scenario_rows(study: Study, scenario: Scenario, jobs: int, backend: str) -> list[dict]:
+def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[dict]:
     from ._simulate import simulate
 
-    result = simulate(**scenario.simulate_kwargs(), seed=scenario.seed(study.seed), jobs=jobs, backend=backend)
-    rows = []
-    for row in result.results:
-        test = row.binomtest() if row.exact is not None else None
-        rows.append({
-            "scenario": scenario.key,
-            "form": scenario.form,
-            "p": len(scenario.beta),
-            "beta": " ".join(repr(b) for b in scenario.beta),
-            "sigma": scenario.sigma,
-            "lam": scenario.level if scenario.form == "penalized" else None,
-            "radius": scenario.level if scenario.form == "constrained" else None,
-            "beta_norm_over_sigma": math.hypot(*scenario.beta) / scenario.sigma,
-            "level_over_sigma": scenario.level / scenario.sigma,
-            "estimator": row.estimator,
-            "params": format_params(result.params),
-            "reps": row.reps,
-            "sparse": row.sparse,
-            "estimate": row.estimate,
-            "std_error": row.std_error,
-            "ci_low": row.ci_low,
-            "ci_high": row.ci_high,
-            "exact": row.exact,
-            "log_exact": row.log_exact,
-            "integral": row.integral,
-            "integral_error": row.integral_error,
-            "z": row.z_score,
-            "binom_pvalue": None if test is None else float(test.pvalue),
-            "zeros": " ".join(map(str, row.zeros)),
-            "exact_zeros": None if row.exact_zeros is None else " ".join(repr(v) for v in row.exact_zeros),
-        })
-    return rows
+    result = simulate(**scenario.simulate_kwargs(), rng=scenario.seed(study.seed), n_jobs=n_jobs, backend=backend)
+    return result.records(scenario=scenario.key)
 
 
-def run_study(study: Study, out, *, jobs: int = 1, backend: str = "threading", progress: bool = False):
+def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = False):
     """Run every scenario of ``study`` and write the tidy table to ``out`` (CSV).
 
-    Returns the table as a ``pandas.DataFrame``.  Rows are in the study's
-    scenario order, one per scenario and estimator; timings are kept out so
-    that the same study gives a byte-identical file.
+    Returns the table as a ``pandas.DataFrame`` (:func:`~mc_sparsity._results.read_results`
+    types).  Rows are in the study's scenario order, one per scenario and
+    estimator; timings are kept out so that the same study gives a
+    byte-identical file.  ``out`` is checked and locked before any work;
+    finished scenarios are journaled so that an interrupted run resumes.
     """
-    import pandas as pd
+    from ._output import Journal, OutputLock, check_output_file, write_atomic
+    from ._results import read_results
 
-    out = Path(out)
-    journal = _journal_path(out)
-    done = _read_journal(journal, study.fingerprint)
-    todo = [s for s in study.scenarios if s.key not in done]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(study.scenarios), initial=len(study.scenarios) - len(todo), unit="scenario",
-                   desc=study.name, file=sys.stderr, leave=False, delay=1.0)
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    with journal.open("a") as fh:
-        for scenario in todo:
-            rows = _scenario_rows(study, scenario, jobs, backend)
-            fh.write(json.dumps({"study": study.fingerprint, "key": scenario.key, "rows": rows}) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-            done[scenario.key] = rows
+    out = check_output_file(out)
+    with OutputLock(out):
+        journal = Journal(out, study.identity)
+        done = journal.read()
+        todo = [s for s in study.scenarios if s.key not in done]
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(study.scenarios), initial=len(study.scenarios) - len(todo), unit="scenario",
+                       desc=study.name[:40], file=sys.stderr, leave=False, delay=1.0)
+        try:
+            for scenario in todo:
+                rows = _scenario_rows(study, scenario, n_jobs, backend)
+                journal.append(scenario.key, rows)
+                done[scenario.key] = rows
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            journal.close()
             if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    table = pd.DataFrame([row for s in study.scenarios for row in done[s.key]])
-    write_atomic(out, table.to_csv(index=False, lineterminator="\n"))
-    journal.unlink(missing_ok=True)
-    return table
+                bar.close()
+        text = to_csv_text(row for s in study.scenarios for row in done[s.key])
+        write_atomic(out, text)
+        journal.remove()
+    return read_results(io.StringIO(text))

@@ -1,8 +1,10 @@
 """Declared parameter constraints with uniform error messages.
 
 In the spirit of scikit-learn's ``_param_validation``: each public function
-states what its parameters must be, and a bad value raises a ``ValueError``
-(or ``TypeError``) whose message names the parameter and says what is wrong.
+states what its parameters must be, and a bad value raises a
+:class:`~mc_sparsity._errors.ParameterError` (a ``ValueError``) carrying the
+parameter's name, or a ``TypeError``, whose message names the parameter and
+says what is wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng_seed", "check_scenario", "check_option"]
+from ._errors import ParameterError
+
+__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng", "check_n_jobs", "check_scenario", "check_option"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,9 @@ def check_scalar(value, name: str, interval: Interval) -> float:
         raise TypeError(f"{name} must be a real number, got {value!r}")
     value = float(value) + 0.0  # no -0.0 echoed back
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ParameterError(name, f"{name} must be finite, got {value!r}")
     if value not in interval:
-        raise ValueError(f"{name} must be {interval}, got {value!r}")
+        raise ParameterError(name, f"{name} must be {interval}, got {value!r}")
     return value
 
 
@@ -65,9 +69,9 @@ def check_beta(beta, name: str = "beta") -> np.ndarray:
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-d sequence, got shape {arr.shape}")
+        raise ParameterError(name, f"{name} must be a non-empty 1-d sequence, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite numbers, got {arr.tolist()!r}")
+        raise ParameterError(name, f"{name} must contain only finite numbers, got {arr.tolist()!r}")
     return arr
 
 
@@ -80,32 +84,53 @@ def check_count(value, name: str, minimum: int = 1) -> int:
     elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
         out = int(value)
     else:
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise ParameterError(name, f"{name} must be a whole number, got {value!r}")
     if out < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {out}")
+        raise ParameterError(name, f"{name} must be >= {minimum}, got {out}")
     return out
 
 
-def check_rng_seed(seed) -> np.random.SeedSequence:
-    """Turn an int, a SeedSequence or a Generator into a SeedSequence (SPEC 7 style).
+def check_rng(rng, name: str = "rng") -> np.random.SeedSequence:
+    """Turn ``rng`` (SPEC 7: an int, a SeedSequence or a Generator) into the run's root SeedSequence.
 
     The engine needs a *seed* from which replication blocks spawn their own
-    streams, so that counts do not depend on how the work is split; a
-    Generator is turned into one by drawing 4 words from it (reproducible given
-    its state).  ``None`` draws fresh entropy.
+    streams, so that counts do not depend on how the work is split.  A
+    Generator is turned into one by drawing a 128-bit integer from it
+    (reproducible given its state; the generator advances).  ``None`` draws
+    fresh entropy from the operating system.  The returned SeedSequence's
+    ``entropy`` and ``spawn_key`` reproduce the run.
+
+    Examples
+    --------
+    >>> check_rng(7).entropy
+    7
+    >>> check_rng(np.random.SeedSequence(7, spawn_key=(1,))).spawn_key
+    (1,)
     """
-    if seed is None:
+    if rng is None:
         return np.random.SeedSequence()
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        # Derive a seed from the generator: reproducible given its state.
-        return np.random.SeedSequence(seed.integers(0, 2**63, size=4).tolist())
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a non-negative integer, a SeedSequence or a Generator, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    return np.random.SeedSequence(int(seed))
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, a SeedSequence or a Generator, got {rng!r}")
+    if rng < 0:
+        raise ParameterError(name, f"{name} must be a non-negative integer, got {rng}")
+    return np.random.SeedSequence(int(rng))
+
+
+def check_n_jobs(n_jobs, name: str = "n_jobs"):
+    """``None`` (joblib decides: 1, or a surrounding ``joblib.parallel_config``) or a
+    non-zero integer with joblib's meaning (-1 all cores, -2 all but one, ...)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{name} must be an integer or None, got {n_jobs!r}")
+    if n_jobs == 0:
+        raise ParameterError(name, f"{name} must be a positive integer, or negative as in joblib "
+                             "(-1 all cores, -2 all but one, ...), got 0")
+    return int(n_jobs)
 
 
 def check_scenario(beta, sigma, lam, radius):
@@ -113,7 +138,7 @@ def check_scenario(beta, sigma, lam, radius):
     beta = check_beta(beta)
     sigma = check_scalar(sigma, "sigma", Interval(0, None, closed="neither"))
     if (lam is None) == (radius is None):
-        raise ValueError("give exactly one of lam (penalized form) or radius (constrained form)")
+        raise ParameterError("lam", "give exactly one of lam (penalized form) or radius (constrained form)")
     if lam is not None:
         lam = check_scalar(lam, "lam", Interval(0, None, closed="left"))
     else:
@@ -124,5 +149,5 @@ def check_scenario(beta, sigma, lam, radius):
 def check_option(value, name: str, options) -> str:
     """Return ``value`` if it is one of ``options``, or raise naming ``name``."""
     if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+        raise ParameterError(name, f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
     return value

@@ -1,9 +1,11 @@
 """The ``mc-sparsity`` command: a thin layer over the Python API.
 
-Bad input exits with status 2 and a one-line error on stderr (argparse's
-usage-then-error format), never a traceback, never a partial result.  Heavy
-modules are imported inside the commands that need them, so that the command
-starts fast.
+Exit status: 0 on success; 2 on bad input, with one line on stderr naming the
+option (or the study file's key), before any work is done; 1 on a runtime
+failure, with one line (the traceback with ``--debug`` or
+``MC_SPARSITY_DEBUG=1``); 130 on Ctrl-C.  Heavy modules are imported inside
+the commands that need them, so that the command starts fast.  The options of
+the estimators' parameters are generated from the registry.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ import math
 import re
 import sys
 
+from ._engine import BACKENDS
+from ._inference import CI_METHODS, DEFAULT_CI_METHOD
+from ._registry import ESTIMATORS, GROUPS, PARAMETERS, estimator_names
+from ._simulate import DEFAULT_REPS
+
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -64,11 +72,10 @@ def _whole_number(text: str) -> int:
 
 _positive_float = _checked(_finite_float, lambda v: v > 0, "> 0")
 _nonnegative_float = _checked(_finite_float, lambda v: v >= 0, ">= 0")
-_fraction = _checked(_finite_float, lambda v: 0.0 <= v <= 1.0, "in [0, 1]")
 _count = _checked(_whole_number, lambda v: v >= 1, ">= 1")
 _nonnegative_int = _checked(_integer("a non-negative integer"), lambda v: v >= 0, "a non-negative integer")
-_jobs = _checked(_integer("a positive integer or -1"), lambda v: v >= 1 or v == -1,
-                 "a positive integer or -1 (all cores)")
+_jobs = _checked(_integer("a non-zero integer"), lambda v: v != 0,
+                 "a positive integer, or negative as in joblib (-1 all cores, -2 all but one)")
 
 
 # ---------------------------------------------------------------- parser
@@ -82,8 +89,8 @@ def _accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argume
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="J",
-                        help="workers; -1 for all cores (default: 1). Never changes the counts.")
-    parser.add_argument("--backend", choices=("threading", "loky", "dask"), default="threading",
+                        help="workers: -1 all cores, -2 all but one, ... (default: 1). Never changes the numbers.")
+    parser.add_argument("--backend", choices=BACKENDS, default="threading",
                         help="joblib backend (default: threading; the compiled loop releases the GIL)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="address of a running dask.distributed scheduler (implies --backend dask)")
@@ -98,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Monte Carlo, exact and integrated probabilities that the lasso and ridge "
                     "solutions are sparse under an orthonormal design.")
     from . import __version__
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a runtime failure")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -114,23 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="penalized form: penalty level of both lasso and ridge")
     level.add_argument("--radius", type=_positive_float, metavar="T",
                        help="constrained form: radius of the L1 ball (lasso) and L2 ball (ridge)")
-    sim.add_argument("--estimator", nargs="+", default=["all"], metavar="NAME",
-                     choices=("lasso", "ridge", "all", "elastic_net", "hard", "scad", "mcp", "bridge",
-                              "best_subset", "penalties"),
-                     help="one or more of lasso, ridge, elastic_net, hard (L0), scad, mcp, bridge (L_q), "
-                          "best_subset, or a group: all (lasso and ridge, the default), penalties (every "
-                          "penalized estimator); all run on the same draws")
+    sim.add_argument("--estimator", nargs="+", default=["all"], metavar="NAME", choices=(*ESTIMATORS, *GROUPS),
+                     help=f"one or more of {', '.join(ESTIMATORS)}, or a group: all (lasso and ridge, the "
+                          "default), penalties (every penalized estimator); all run on the same draws")
     extra = sim.add_argument_group("parameters of the other penalized estimators")
-    extra.add_argument("--l1-ratio", type=_fraction, default=0.5, metavar="R",
-                       help="elastic net: lam1 = lam*R, lam2 = lam*(1-R), as scikit-learn's ElasticNet (default 0.5)")
-    extra.add_argument("--scad-a", type=_finite_float, default=3.7, metavar="A", help="SCAD's a > 2 (default 3.7)")
-    extra.add_argument("--mcp-gamma", type=_finite_float, default=3.0, metavar="G",
-                       help="MCP's gamma > 1 (default 3)")
-    extra.add_argument("--q", type=_finite_float, default=0.5, help="bridge exponent, 0 < q < 1 (default 0.5)")
-    extra.add_argument("--subset-size", type=_nonnegative_int, default=1, metavar="M",
-                       help="best subset: coordinates kept (default 1)")
-    sim.add_argument("--reps", type=_count, default=10_000_000, metavar="N",
-                     help="replications, e.g. 10000000 or 1e7 (default: 1e7)")
+    for estimator, parameter in PARAMETERS.values():
+        extra.add_argument(parameter.option, dest=parameter.name,
+                           type=_whole_number if parameter.integer else _finite_float,
+                           default=parameter.default, metavar=parameter.name.upper(),
+                           help=f"{parameter.help} (default {parameter.default:g})")
+    sim.add_argument("--reps", type=_count, default=DEFAULT_REPS, metavar="N",
+                     help=f"replications, e.g. 10000000 or 1e7 (default: {DEFAULT_REPS:.0e})")
+    sim.add_argument("--ci-method", choices=CI_METHODS, default=DEFAULT_CI_METHOD,
+                     help="confidence interval: exact (Clopper-Pearson, the default) or wilson")
     sim.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K", help="non-negative seed (default: 0)")
     _add_engine_options(sim)
     sim.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -143,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "file and --out.")
     study.add_argument("file", nargs="?", help="study file (TOML); default: the shipped default study")
     study.add_argument("--out", default="results.csv", help="output CSV (default: results.csv)")
-    study.add_argument("--jobs", type=_jobs, default=-1, metavar="J", help="workers (default: -1, all cores)")
+    study.add_argument("--jobs", type=_jobs, default=-1, metavar="J",
+                       help="workers: -1 all cores (the default), -2 all but one, ...")
     study.add_argument("--quiet", action="store_true", help="no progress bar")
     study.set_defaults(run=_run_study)
 
@@ -153,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "and DIR/REPORT.md.")
     report.add_argument("file", nargs="?", help="study file (TOML); default: the shipped default study")
     report.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
-    report.add_argument("--jobs", type=_jobs, default=-1, metavar="J", help="workers (default: -1, all cores)")
+    report.add_argument("--jobs", type=_jobs, default=-1, metavar="J",
+                        help="workers: -1 all cores (the default), -2 all but one, ...")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_run_report)
     return parser
@@ -191,19 +197,12 @@ def format_table(result) -> str:
     return "\n".join(lines)
 
 
-# simulate()'s keyword -> (the estimator it belongs to, the argparse attribute of its option)
-_PARAM_OPTIONS = {"l1_ratio": ("elastic_net", "l1_ratio"), "a": ("scad", "scad_a"), "gamma": ("mcp", "mcp_gamma"),
-                  "q": ("bridge", "q"), "subset_size": ("best_subset", "subset_size")}
-
-
 def _estimator_params(args) -> dict:
     """The parameters of the requested estimators (the others are not validated or passed)."""
     if args.radius is not None:
         return {}
-    names = set(args.estimator)
-    every = "penalties" in names
-    return {key: getattr(args, attr) for key, (estimator, attr) in _PARAM_OPTIONS.items()
-            if every or estimator in names}
+    names = set(estimator_names(args.estimator))
+    return {name: getattr(args, name) for name, (estimator, _) in PARAMETERS.items() if estimator in names}
 
 
 def _run_simulate(args) -> int:
@@ -214,15 +213,9 @@ def _run_simulate(args) -> int:
     try:
         result = simulate(
             args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
-            reps=args.reps, seed=args.seed, jobs=args.jobs, backend=backend,
-            chunk_size=args.chunk_size, scheduler=args.scheduler,
+            reps=args.reps, rng=args.seed, n_jobs=args.jobs, backend=backend,
+            chunk_size=args.chunk_size, scheduler=args.scheduler, ci_method=args.ci_method,
             progress=not (args.quiet or args.json), **_estimator_params(args))
-    except ValueError as exc:
-        # Name the option, not simulate()'s keyword, for the estimators' parameters.
-        for key, (_, attr) in _PARAM_OPTIONS.items():
-            if str(exc).startswith(f"{key} "):
-                raise ValueError(f"argument --{attr.replace('_', '-')}: {exc}") from None
-        raise
     except SimulationInterrupted as stop:
         print(f"\nmc-sparsity: {stop}. Partial counts of the completed replications "
               f"(not a result): {stop.zeros.tolist()}", file=sys.stderr)
@@ -238,7 +231,7 @@ def _run_study(args) -> int:
     from ._study import load_study, run_study
 
     study = load_study(args.file)
-    table = run_study(study, args.out, jobs=args.jobs, progress=not args.quiet)
+    table = run_study(study, args.out, n_jobs=args.jobs, progress=not args.quiet)
     print(f"{len(study.scenarios)} scenarios, {len(table)} rows written to {args.out}")
     return 0
 
@@ -251,22 +244,54 @@ def _run_report(args) -> int:
 
     start = time.perf_counter()
     study = load_study(args.file)
-    path = build_report(study, args.out, jobs=args.jobs, progress=not args.quiet)
+    path = build_report(study, args.out, n_jobs=args.jobs, progress=not args.quiet)
     print(f"report written to {path} ({time.perf_counter() - start:.0f} s)")
     return 0
 
 
+# A parameter of the Python API -> the option that sets it, for error messages.
+_OPTION_OF = {"beta": "--beta", "sigma": "--sigma", "lam": "--lam", "radius": "--radius", "reps": "--reps",
+              "rng": "--seed", "n_jobs": "--jobs", "chunk_size": "--chunk-size", "estimator": "--estimator",
+              "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out",
+              **{name: parameter.option for name, (_, parameter) in PARAMETERS.items()}}
+
+
+def _usage_error(exc) -> str:
+    """One line naming the option (or the study file's key) for a bad input."""
+    from ._errors import ParameterError
+
+    if isinstance(exc, ParameterError) and exc.parameter in _OPTION_OF:
+        return f"argument {_OPTION_OF[exc.parameter]}: {exc}"
+    return str(exc)
+
+
 def main(argv=None) -> int:
+    """Run the ``mc-sparsity`` command; return its exit status."""
+    import os
+
+    from ._errors import ParameterError
+    from ._study import StudyError
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = args.debug or os.environ.get("MC_SPARSITY_DEBUG", "") not in ("", "0")
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError) as exc:
-        # Validation inside the API, an unwritable --out, an unreachable --scheduler:
-        # the same one-line format and status as argparse's errors.
-        parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
+    except (ParameterError, StudyError, UsageError) as exc:
+        # Bad input, found before any work: argparse's one-line format and status.
+        parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {_usage_error(exc)}\n")
     except KeyboardInterrupt:
         hint = " (finished scenarios are saved: rerun the same command to resume)" \
             if args.command in ("study", "report") else ""
         print(f"\nmc-sparsity: interrupted{hint}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a runtime failure, not the user's input
+        if debug:
+            raise
+        print(f"{parser.prog} {args.command}: failed: {type(exc).__name__}: {exc} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+class UsageError(Exception):
+    """Bad input found by a command itself (an output path that cannot be written, ...)."""

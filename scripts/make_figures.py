@@ -10,9 +10,8 @@ and writes one PNG per figure; prints the paths.
 
 import argparse
 
-import pandas as pd
-
 from mc_sparsity._plots import make_figures
+from mc_sparsity._results import read_results
 
 
 def main():
@@ -20,7 +19,7 @@ def main():
     parser.add_argument("table", help="results.csv of a study")
     parser.add_argument("--out", default="figures", help="folder for the PNG files")
     args = parser.parse_args()
-    for path in make_figures(pd.read_csv(args.table), args.out):
+    for path in make_figures(read_results(args.table), args.out):
         print(path)
 
 

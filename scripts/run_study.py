@@ -21,7 +21,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=-1)
     args = parser.parse_args()
     study = load_study(args.file)
-    table = run_study(study, args.out, jobs=args.jobs, progress=True)
+    table = run_study(study, args.out, n_jobs=args.jobs, progress=True)
     lasso = table[table["estimator"] == "lasso"]
     print(f"{len(study.scenarios)} scenarios -> {args.out}; lasso: largest |z| = {lasso['z'].abs().max():.2f}")
 

@@ -18,24 +18,29 @@ def run_cli(capsys, *argv):
     return status, out, err
 
 
-def test_json_contract_penalized(capsys):
+def test_json_contract_penalized(capsys, assert_binomial):
     status, out, err = run_cli(capsys, "simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e6", "--json")
     assert status == 0
     data = json.loads(out)
-    assert list(data) == ["beta", "sigma", "form", "lam", "reps", "seed", "results"]
+    assert list(data) == ["beta", "sigma", "form", "lam", "design", "method", "reps", "seed", "entropy", "spawn_key",
+                          "results"]
+    assert data["design"] == {"kind": "orthonormal", "rho": None, "gram": None} and data["method"] == "mc"
+    assert data["entropy"] == 0 and data["spawn_key"] == []
     assert data["beta"] == [1.0, 0.3] and data["sigma"] == 1.0 and data["form"] == "penalized"
     assert data["lam"] == 0.5 and data["reps"] == 1_000_000 and data["seed"] == 0
     lasso, ridge = data["results"]
     assert lasso["estimator"] == "lasso" and ridge["estimator"] == "ridge"
     for row in (lasso, ridge):
-        assert set(row) == {"estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high",
-                            "exact", "integral", "integral_error", "zeros"}
+        assert set(row) == {"estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high", "ci_method",
+                            "confidence_level", "exact", "log_exact", "exact_error", "integral", "integral_error",
+                            "zeros", "exact_zeros", "uncertified", "method", "z"}
+        assert row["ci_method"] == "exact" and row["uncertified"] == 0
         assert row["reps"] == 1_000_000 and sum(row["zeros"]) == 1_000_000 and len(row["zeros"]) == 3
         assert row["sparse"] == row["reps"] - row["zeros"][0]
         assert row["estimate"] == row["sparse"] / row["reps"]
-    assert abs(lasso["estimate"] - lasso["exact"]) < 4 * lasso["std_error"]
+    assert_binomial(lasso["sparse"], lasso["reps"], lasso["exact"])
     assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
-    assert ridge["sparse"] == 0 and ridge["exact"] == 0.0
+    assert ridge["sparse"] == 0 and ridge["exact"] == 0.0 and ridge["integral"] is None
     assert "replications" not in err  # no progress bar in --json mode
 
 
@@ -45,17 +50,19 @@ def test_json_contract_constrained_and_p3(capsys):
     data = json.loads(out)
     assert status == 0 and data["form"] == "constrained" and data["radius"] == 1.0 and "lam" not in data
     (row,) = data["results"]
-    assert row["exact"] is None and row["integral"] is None and row["integral_error"] is None
+    # p = 3: an exact value by quadrature, with its error bound; no integral beyond p = 2
+    assert 0 < row["exact"] < 1 and 0 < row["exact_error"] < 1e-6
+    assert row["integral"] is None and row["integral_error"] is None
     assert len(row["zeros"]) == 4
 
 
-def test_done_when_command(capsys):
+def test_done_when_command(capsys, assert_binomial):
     """The issue's acceptance check: 1e7 replications, both forms."""
     for level in (["--lam", "0.5"], ["--radius", "1"]):
         status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", *level, "--reps", "1e7", "--json")
         lasso, ridge = json.loads(out)["results"]
         assert status == 0
-        assert abs(lasso["estimate"] - lasso["exact"]) < 4 * lasso["std_error"]
+        assert_binomial(lasso["sparse"], lasso["reps"], lasso["exact"])
         assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
         assert ridge["sparse"] == 0
 
@@ -92,6 +99,12 @@ BAD = [
     (["--lam", "1"], "--beta"),
     (["--beta", "1", "-inf", "--lam", "1"], "--beta"),
     (["--beta", "1", "-NaN", "--lam", "1"], "--beta"),
+    (["--beta", "1", "2", "--lam", "1", "--estimator", "scad", "--scad-a", "1.5"], "--scad-a"),
+    (["--beta", "1", "2", "--lam", "1", "--estimator", "elastic_net", "--l1-ratio", "2"], "--l1-ratio"),
+    (["--beta", "1", "2", "--lam", "1", "--estimator", "best_subset", "--subset-size", "3"], "--subset-size"),
+    (["--beta", "1", "2", "--lam", "1", "--reps", "1e19"], "--reps"),
+    (["--beta", "1", "2", "--radius", "1", "--estimator", "scad"], "--estimator"),
+    (["--beta", "1", "2", "--lam", "1", "--ci-method", "wald"], "--ci-method"),
 ]
 
 
@@ -124,10 +137,38 @@ def test_python_dash_m_and_no_traceback_in_a_real_process():
     assert proc.returncode == 0 and json.loads(proc.stdout)["reps"] == 1000
 
 
-def test_public_names_resolve():
+def test_a_runtime_failure_exits_1_with_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):
+    from mc_sparsity import _simulate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the kernel fell over")
+
+    monkeypatch.setattr(_simulate, "run_kernel", broken)
+    status, out, err = run_cli(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "10")
+    assert status == 1 and out == ""
+    assert err.strip().splitlines() == ["mc-sparsity simulate: failed: RuntimeError: the kernel fell over "
+                                        "(run with --debug for the traceback)"]
+    with pytest.raises(RuntimeError):
+        main(["--debug", "simulate", "--beta", "1", "--lam", "1", "--reps", "10"])
+
+
+def test_jobs_takes_joblibs_negative_values(capsys):
+    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--jobs", "-2",
+                             "--json")
+    assert status == 0 and json.loads(out)["reps"] == 1000
+
+
+def test_public_names_resolve_to_their_modules_and_are_documented():
+    import inspect
+    from importlib import import_module
+
     import mc_sparsity
 
     for name in mc_sparsity.__all__:
-        assert getattr(mc_sparsity, name) is not None, name
+        obj = getattr(mc_sparsity, name)
+        assert obj is getattr(import_module(mc_sparsity._PUBLIC[name], "mc_sparsity"), name), name
+        if inspect.isfunction(obj):
+            doc = inspect.getdoc(obj) or ""
+            assert "Examples" in doc and ("Parameters" in doc or not inspect.signature(obj).parameters), name
     with pytest.raises(AttributeError):
         mc_sparsity.no_such_name

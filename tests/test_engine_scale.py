@@ -10,26 +10,27 @@ import numpy as np
 import pytest
 
 from mc_sparsity import _engine
-from mc_sparsity._engine import BLOCK_SIZE, Design, SimulationInterrupted, run_replications
-from mc_sparsity._simulate import proportion_interval
+from mc_sparsity._engine import BLOCK_SIZE, SimulationInterrupted, run_kernel
+from mc_sparsity._inference import proportion_interval
+from mc_sparsity._kernels import penalized_kernel
 from mc_sparsity.cli import main
 
-DESIGN = Design(np.array([1.0, 0.3]), 1.0, "penalized", thresholds=np.array([0.5, 0.0]))
+KERNEL = penalized_kernel([1.0, 0.3], 1.0, [0.5], [2.0], -1)
 
 
-def _fake_task(design, seed, reps, first, stop):
+def _fake_task(kernel, seed, reps, first, stop):
     """Counts every replication of its blocks as K = 1 for row 0 and K = 0 for row 1."""
     done = min(stop * BLOCK_SIZE, reps) - first * BLOCK_SIZE
-    hist = design.new_histogram()
+    hist = np.zeros(kernel.counts_shape, dtype=np.int64)
     hist[0, 1] = done
     hist[1, 0] = done
-    return done, hist
+    return done, hist, []
 
 
 @pytest.mark.parametrize("reps", [10**11, 10**11 + 7, 3 * 10**9 + 1])
 def test_every_replication_is_counted_once_at_huge_n(monkeypatch, reps):
     monkeypatch.setattr(_engine, "_run_task", _fake_task)
-    hist = run_replications(DESIGN, reps, np.random.SeedSequence(0), chunk_size=2**31)
+    hist = run_kernel(KERNEL, reps, np.random.SeedSequence(0), chunk_size=2**31).counts
     assert hist.dtype == np.int64
     assert hist[0, 1] == reps and hist[1, 0] == reps and hist.sum() == 2 * reps
 
@@ -37,7 +38,7 @@ def test_every_replication_is_counted_once_at_huge_n(monkeypatch, reps):
 def test_intervals_at_huge_n():
     n = 10**11
     low, high = proportion_interval(0, n)
-    assert low == 0.0 and high == pytest.approx(-np.log(0.05) / n, rel=1e-6)
+    assert low == 0.0 and high == pytest.approx(-np.log(0.025) / n, rel=1e-6)  # two-sided Clopper-Pearson
     low, high = proportion_interval(n // 3, n)
     assert low < 1 / 3 < high and high - low < 1e-5
 
@@ -53,7 +54,7 @@ def test_ctrl_c_reports_partial_counts_as_such(monkeypatch, capsys):
 
     monkeypatch.setattr(_engine, "_run_task", interrupted)
     with pytest.raises(SimulationInterrupted) as exc:
-        run_replications(DESIGN, 10 * BLOCK_SIZE, np.random.SeedSequence(0), chunk_size=BLOCK_SIZE)
+        run_kernel(KERNEL, 10 * BLOCK_SIZE, np.random.SeedSequence(0), chunk_size=BLOCK_SIZE)
     assert exc.value.completed == 2 * BLOCK_SIZE and exc.value.zeros[0, 1] == 2 * BLOCK_SIZE
     calls["n"] = 0
     status = main(["simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", str(10 * BLOCK_SIZE),

@@ -16,7 +16,6 @@ from mc_sparsity._penalties import (
     bridge,
     bridge_jump,
     elastic_net,
-    estimate_atom,
     estimate_cdf,
     estimate_density,
     estimate_sf,
@@ -25,7 +24,6 @@ from mc_sparsity._penalties import (
     mcp,
     ridge,
     scad,
-    sparse_probability,
     threshold,
     zero_probability,
     zeros_distribution,
@@ -300,7 +298,9 @@ def test_estimate_is_zero_exactly_when_below_the_threshold(name, params):
         p = {**params, "lam": float(lam)}
         tau = _tau(name, p)
         z = _zero_rule_points(tau, rng)
-        assert_array_equal(_apply(name, z, p) == 0, np.abs(z) <= tau, err_msg=f"{name} {p}")
+        # Ridge is computed as floating point gives it: z / (1 + lam) is also 0 where it underflows.
+        expected = z / (1.0 + p["lam"]) == 0 if name == "ridge" else np.abs(z) <= tau
+        assert_array_equal(_apply(name, z, p) == 0, expected, err_msg=f"{name} {p}")
 
 
 def test_thresholds_by_hand():
@@ -365,7 +365,7 @@ def test_missing_or_unknown_parameters(call, match):
 def test_cdf_structure(name, params):
     """Poetscher-Leeb structure: the jump at 0 is P(zero), the CDF is a CDF, symmetric in (x, beta)."""
     beta, sigma = 0.4, 0.9
-    atom = estimate_atom(name, beta, sigma, **params)
+    atom = zero_probability(name, beta, sigma, **params)
     F = estimate_cdf(name, [-1e-300, 0.0], beta, sigma, **params)
     assert F[1] - F[0] == pytest.approx(atom, abs=1e-15)
     assert atom == pytest.approx(zero_probability(name, beta, sigma, **params), rel=1e-15)
@@ -393,7 +393,7 @@ def test_density_is_the_derivative_of_the_cdf_and_integrates_to_one_minus_the_at
     dens = lambda t: float(estimate_density(name, t, beta, sigma, **params))  # noqa: E731
     total = integrate.quad(dens, -np.inf, min(pts))[0] + integrate.quad(dens, max(pts), np.inf)[0]
     total += sum(integrate.quad(dens, a, b, epsabs=1e-13)[0] for a, b in zip(pts[:-1], pts[1:]))
-    assert total == pytest.approx(1.0 - estimate_atom(name, beta, sigma, **params), abs=1e-9)
+    assert total == pytest.approx(1.0 - zero_probability(name, beta, sigma, **params), abs=1e-9)
 
 
 def test_lasso_density_is_poetscher_leeb():
@@ -429,7 +429,7 @@ def test_tails_in_50_digits():
         assert log_q == pytest.approx(float(mpmath.log(q)), rel=1e-12)
 
 
-def test_zeros_distribution_and_sparse_probability():
+def test_zeros_distribution_is_the_lasso_law_at_the_threshold():
     beta, sigma = np.array([0.0, 0.5, -1.0, 3.0]), 0.8
     for name, params in CASES:
         tau = _tau(name, params)
@@ -437,8 +437,7 @@ def test_zeros_distribution_and_sparse_probability():
         ref = exact_sparse_probability(beta, sigma, lam=tau)
         assert_allclose(pmf, ref.zeros_pmf, atol=1e-15)
         assert pmf.sum() == pytest.approx(1.0, abs=1e-14)
-        assert sparse_probability(name, beta, sigma, **params) == pytest.approx(1 - pmf[0], abs=1e-14)
-    assert sparse_probability("ridge", beta, sigma, 1.0) == 0.0
+        assert ref.probability == pytest.approx(1 - pmf[0], abs=1e-14)
     assert zeros_distribution("ridge", beta, sigma, 1.0)[0] == 1.0
 
 
@@ -470,7 +469,7 @@ def monte_carlo_check(name, extra, beta, sigma, lam, seed):
     theta = _apply(name, z, params)
     zero = theta == 0
     k = int(zero.sum())
-    atom = float(estimate_atom(name, beta, sigma, **params))
+    atom = float(zero_probability(name, beta, sigma, **params))
     if atom == 0.0:
         binom_p, binom_z = (1.0 if k == 0 else 0.0), 0.0
     else:

@@ -9,7 +9,9 @@ the seeds are fixed, so the suite is deterministic.
 import numpy as np
 import pytest
 from mc_sparsity import simulate
+from mc_sparsity._errors import ParameterError
 from mc_sparsity._goodness_of_fit import pooled_chisquare
+from mc_sparsity._results import COLUMNS
 
 ALPHA = 1e-4
 REPS = 2_000_000
@@ -33,7 +35,6 @@ def _check_against_exact(row):
     assert row.exact is not None
     test = row.binomtest()
     assert test.pvalue > ALPHA, (row, test)
-    assert abs(row.z_score) < 4.5
 
 
 @pytest.mark.parametrize("i, scenario", list(enumerate(PENALIZED)))
@@ -60,12 +61,12 @@ def test_zero_count_histogram_follows_the_poisson_binomial(beta, sigma, lam):
     assert pooled_chisquare(row.zeros, row.exact_zeros).pvalue > ALPHA
 
 
-def test_ridge_interval_is_the_exact_one_sided_bound():
+def test_ridge_interval_is_the_two_sided_clopper_pearson_at_zero():
     res = simulate([1.0, 0.3], lam=0.5, reps=100_000, seed=1, estimator="ridge")
     row = res["ridge"]
-    assert (row.sparse, row.estimate, row.std_error, row.ci_low) == (0, 0.0, 0.0, 0.0)
-    assert row.ci_high == pytest.approx(1 - 0.05 ** (1 / 100_000), rel=1e-9)
-    assert row.ci_high == pytest.approx(3 / 100_000, rel=0.01)
+    assert (row.sparse, row.estimate, row.std_error, row.ci_low, row.ci_method) == (0, 0.0, 0.0, 0.0, "exact")
+    assert row.ci_high == pytest.approx(1 - 0.025 ** (1 / 100_000), rel=1e-9)
+    assert row.integral is None and row.exact == 0.0
 
 
 def test_unpenalized_least_squares_is_never_sparse():
@@ -75,7 +76,7 @@ def test_unpenalized_least_squares_is_never_sparse():
 
 def test_same_seed_same_counts_different_seed_different_counts():
     a = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5)
-    b = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=5, jobs=2, chunk_size=1)
+    b = simulate([1.0, 0.3], lam=0.5, reps=300_000, rng=5, n_jobs=2, chunk_size=1)
     c = simulate([1.0, 0.3], lam=0.5, reps=300_000, seed=6)
     assert a["lasso"].zeros == b["lasso"].zeros
     assert a["lasso"].zeros != c["lasso"].zeros
@@ -91,12 +92,12 @@ def test_estimator_selection_uses_the_same_draws():
 def test_result_objects():
     res = simulate([1.0, 0.3], radius=1.0, reps=50_000, seed=3)
     d = res.to_dict()
-    assert list(d) == ["beta", "sigma", "form", "radius", "reps", "seed", "results"]
-    assert list(d["results"][0]) == ["estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high",
-                                     "exact", "integral", "integral_error", "zeros"]
+    assert list(d) == ["beta", "sigma", "form", "radius", "design", "method", "reps", "seed", "entropy", "spawn_key",
+                       "results"]
     frame = res.to_frame()
     assert list(frame["estimator"]) == ["lasso", "ridge"]
-    assert {"beta", "sigma", "form", "radius", "estimate", "std_error", "z_score", "zeros"} <= set(frame.columns)
+    assert tuple(frame.columns) == COLUMNS
+    assert frame["beta"].iloc[0] == [1.0, 0.3] and frame["z"].iloc[0] == res["lasso"].z_score
     lasso = res["lasso"]
     assert lasso.ci_low < lasso.estimate < lasso.ci_high
     assert sum(lasso.zeros) == lasso.reps and lasso.sparse == lasso.reps - lasso.zeros[0]
@@ -104,24 +105,51 @@ def test_result_objects():
         res["elastic"]
 
 
-def test_no_integral_beyond_p2_and_no_exact_for_constrained_p3():
-    res = simulate([1.0, 0.3, 2.0], radius=1.0, reps=10_000, seed=3)
-    assert res["lasso"].integral is None and res["lasso"].exact is None
-    assert res["lasso"].z_score is None
+def test_no_integral_beyond_p2():
+    res = simulate([1.0, 0.3, 2.0], lam=1.0, reps=10_000, seed=3)
+    assert res["lasso"].integral is None and res["lasso"].exact is not None
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"beta": [1.0], "lam": 1.0, "reps": 0}, "reps"),
     ({"beta": [1.0], "lam": 1.0, "reps": 2.5}, "reps"),
-    ({"beta": [1.0], "lam": 1.0, "jobs": 0}, "jobs"),
-    ({"beta": [1.0], "lam": 1.0, "seed": -1}, "seed"),
+    ({"beta": [1.0], "lam": 1.0, "n_jobs": 0}, "n_jobs"),
+    ({"beta": [1.0], "lam": 1.0, "confidence_level": 2}, "confidence_level"),
+    ({"beta": [1.0], "lam": 1.0, "ci_method": "wald"}, "ci_method"),
+    ({"beta": [1.0], "lam": 1.0, "reps": 2**63}, "reps"),
+    ({"beta": [1.0], "lam": 1.0, "seed": -1}, "rng"),
+    ({"beta": [1.0], "lam": 1.0, "rng": -1}, "rng"),
     ({"beta": [1.0], "lam": 1.0, "estimator": "elastic"}, "estimator"),
     ({"beta": [1.0], "lam": 1.0, "backend": "mpi"}, "backend"),
+])
+def test_bad_input_names_the_parameter(kwargs, message, monkeypatch):
+    from mc_sparsity import _simulate
+
+    monkeypatch.setattr(_simulate, "run_kernel", None)  # validation must come before any work
+    with pytest.raises(ParameterError, match=message) as exc:
+        simulate(**kwargs)
+    assert exc.value.parameter == message
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"beta": [1.0], "lam": 1.0, "lamda": 1.0}, "lamda"),
+    ({"beta": [1.0], "lam": 1.0, "rng": 1.5}, "rng"),
+    ({"beta": [1.0], "lam": 1.0, "rng": 1, "seed": 2}, "seed"),
     ({"beta": ["a"], "lam": 1.0}, "beta"),
 ])
-def test_bad_input_names_the_parameter(kwargs, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_a_typo_or_a_wrong_type_is_a_type_error_naming_it(kwargs, message):
+    with pytest.raises(TypeError, match=message):
         simulate(**kwargs)
+
+
+def test_the_run_is_reproducible_from_its_result():
+    """rng given as a Generator: the result records the root SeedSequence, which reruns it exactly."""
+    first = simulate([1.0, 0.3], lam=0.5, reps=100_000, rng=np.random.default_rng(42))
+    again = simulate([1.0, 0.3], lam=0.5, reps=100_000,
+                     rng=np.random.SeedSequence(first.entropy, spawn_key=first.spawn_key))
+    assert first.seed is None and first["lasso"].zeros == again["lasso"].zeros
+    assert simulate([1.0, 0.3], lam=0.5, reps=100_000, seed=7)["lasso"].zeros == \
+        simulate([1.0, 0.3], lam=0.5, reps=100_000, rng=7)["lasso"].zeros  # seed is an alias of rng
 
 
 def test_constrained_lasso_is_sparse_for_sure_when_beta_dwarfs_the_radius():

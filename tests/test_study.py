@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from mc_sparsity import _study
+from mc_sparsity._results import COLUMNS, read_results
 from mc_sparsity._study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
 
@@ -73,9 +74,9 @@ def test_grid_expansion(tiny_file):
 
 
 def test_adding_a_scenario_leaves_the_others_unchanged(tmp_path, tiny_file):
-    small = run_study(load_study(tiny_file), tmp_path / "a.csv", jobs=1)
+    small = run_study(load_study(tiny_file), tmp_path / "a.csv", n_jobs=1)
     bigger_text = TINY.replace("lam = [0.0, 0.5, 1.0]", "lam = [0.0, 0.25, 0.5, 1.0]")
-    big = run_study(parse_study(bigger_text), tmp_path / "b.csv", jobs=1)
+    big = run_study(parse_study(bigger_text), tmp_path / "b.csv", n_jobs=1)
     merged = small.merge(big, on=["scenario", "estimator"], suffixes=("", "_big"))
     assert len(merged) == len(small)
     assert (merged["zeros"] == merged["zeros_big"]).all()
@@ -84,7 +85,7 @@ def test_adding_a_scenario_leaves_the_others_unchanged(tmp_path, tiny_file):
 
 def test_resume_after_an_interruption_gives_the_same_table(tmp_path, tiny_file, monkeypatch):
     study = load_study(tiny_file)
-    run_study(study, tmp_path / "whole.csv", jobs=1)
+    run_study(study, tmp_path / "whole.csv", n_jobs=1)
 
     real = _study._scenario_rows
     calls = {"n": 0}
@@ -98,22 +99,23 @@ def test_resume_after_an_interruption_gives_the_same_table(tmp_path, tiny_file, 
     monkeypatch.setattr(_study, "_scenario_rows", interrupted_after_three)
     out = tmp_path / "resumed.csv"
     with pytest.raises(KeyboardInterrupt):
-        run_study(study, out, jobs=2)
+        run_study(study, out, n_jobs=2)
     assert not out.exists()  # nothing half-written
-    assert len((tmp_path / "resumed.csv.partial.jsonl").read_text().splitlines()) == 3
+    (journal,) = tmp_path.glob(".resumed.csv.*.partial.jsonl")
+    assert len(journal.read_text().splitlines()) == 3
 
     resumed_calls = []
     monkeypatch.setattr(_study, "_scenario_rows", lambda *a, **k: resumed_calls.append(1) or real(*a, **k))
-    run_study(study, out, jobs=2)
+    run_study(study, out, n_jobs=2)
     assert len(resumed_calls) == len(study.scenarios) - 3
     assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
-    assert not (tmp_path / "resumed.csv.partial.jsonl").exists()
+    assert not list(tmp_path.glob(".resumed.csv.*"))  # journal and lock gone
 
 
 def test_same_study_same_bytes(tmp_path, tiny_file):
     study = load_study(tiny_file)
     run_study(study, tmp_path / "one.csv")
-    run_study(study, tmp_path / "two.csv", jobs=2)
+    run_study(study, tmp_path / "two.csv", n_jobs=2)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
@@ -122,7 +124,9 @@ def test_table_columns_and_consistency(tmp_path, tiny_file):
     for col in ["scenario", "form", "beta", "sigma", "lam", "radius", "estimator", "reps", "sparse", "estimate",
                 "std_error", "ci_low", "ci_high", "exact", "integral", "z", "binom_pvalue", "zeros"]:
         assert col in table.columns
-    assert (table["sparse"] == table["reps"] - table["zeros"].map(lambda z: int(z.split()[0]))).all()
+    assert (table["sparse"] == table["reps"] - table["zeros"].map(lambda z: z[0])).all()
+    assert tuple(table.columns) == COLUMNS
+    assert table["beta"].iloc[0] == [0.0, 0.0]  # read back as a list
     assert (table[table["estimator"] == "ridge"]["sparse"] == 0).all()
 
 
@@ -171,7 +175,7 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
                        "thresholding_functions.png", "zero_counts.png"]
     assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
     report = (out / "REPORT.md").read_text()
-    table = pd.read_csv(out / "results.csv")
+    table = read_results(out / "results.csv")
     for fig in figures:
         assert f"figures/{fig}" in report
     assert "| C1 |" in report and "| C2 |" in report
@@ -180,7 +184,12 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
                  & (table["reps"] == 20_000) & (table["lam"] > 0)]
     for value in rows["estimate"]:
         assert f"| {value:.4f} |" in report
-    assert "**holds**" in report
+    # The verdicts are those the rules compute from this table (the rules are tested both ways in test_report).
+    from mc_sparsity._report import assess_claims
+
+    for claim in assess_claims(table):  # C6 comes from its own one-coordinate simulation
+        if claim.number != "C6":
+            assert f"| {claim.number} | {claim.claim} | **{claim.verdict}** |" in report
     assert "| C5 |" in report and "q = 0.3" in report  # the penalty grid's own parameter reaches the claims
     assert set(table[table["p"] == 1]["estimator"]) == {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp",
                                                         "bridge"}
@@ -197,6 +206,7 @@ def test_report_on_a_study_without_most_scenarios(tmp_path):
            "A_L > 0 | **not settled here** |" in report
     assert "| C4 |" in report and "C4 | the L1 diamond's corners are hit with positive probability, the L2 disk's " \
            "never (constrained form) | **holds** |" in report
+    assert "nan" not in report.lower()
     assert not (tmp_path / "rep" / "figures" / "zero_counts.png").exists()
 
 

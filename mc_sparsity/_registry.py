@@ -1,0 +1,230 @@
+"""The estimator registry: what each estimator is, written once.
+
+One :class:`Estimator` record per estimator says which forms and designs it
+supports, its parameters (default, constraint, command-line option, study
+key), how the Monte Carlo engine evaluates it, where its exact law and its
+integral come from, and how plots draw it.  The command line's options, the
+study file's keys, the report's convention table and the plot legends are all
+generated from these records; adding an estimator is one record here plus its
+mathematics.
+
+This module imports nothing heavy: the command line reads it at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._errors import ParameterError
+from ._validation import Interval, check_count, check_scalar
+
+__all__ = [
+    "Parameter",
+    "Estimator",
+    "ESTIMATORS",
+    "GROUPS",
+    "PARAMETERS",
+    "FORMS",
+    "default",
+    "estimator_names",
+    "resolve_parameters",
+]
+
+#: The two forms of every problem and the name of their level.
+FORMS = {"penalized": "lam", "constrained": "radius"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A tuning parameter of one estimator beyond the common level.
+
+    ``name`` is the Python keyword and the study file's key; ``option`` the
+    command-line option.
+    """
+
+    name: str
+    default: float
+    interval: Interval
+    option: str
+    help: str
+    integer: bool = False
+
+    def check(self, value):
+        """Return ``value`` validated, or raise :class:`ParameterError` naming the parameter."""
+        if self.integer:
+            value = check_count(value, self.name, minimum=int(self.interval.low))
+            if value not in self.interval:
+                raise ParameterError(self.name, f"{self.name} must be {self.interval}, got {value}")
+            return value
+        return check_scalar(value, self.name, self.interval)
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """One estimator: its problem, how it is computed, and where its references come from.
+
+    Attributes
+    ----------
+    name : str
+        The key used everywhere (API, command line, study files, tables).
+    label, colour, linestyle : str
+        How plots draw it.
+    problem : str
+        The penalty or constraint, for the convention tables.
+    forms : tuple of str
+        Forms it supports (``"penalized"``, ``"constrained"``).
+    correlated : bool
+        Whether it can be solved exactly under a correlated design.
+    parameters : tuple of Parameter
+    evaluation : str
+        How the orthonormal kernel evaluates it: ``"threshold"`` (coordinate
+        zero iff ``|beta_hat_j| <= tau``, a separable rule), ``"shrink"``
+        (ridge: the solution is computed and its exact zeros counted) or
+        ``"subset"`` (best subset).
+    exact, integral : str
+        Where the exact law and the integral over the sparse region come from.
+    """
+
+    name: str
+    label: str
+    colour: str
+    linestyle: str
+    problem: str
+    forms: tuple
+    correlated: bool
+    parameters: tuple
+    evaluation: str
+    exact: str
+    integral: str
+
+
+_POSITIVE = Interval(0, None, closed="neither")
+
+ESTIMATORS = {e.name: e for e in (
+    Estimator("lasso", "lasso (L1)", "#c0392b", "-",
+              "lam ||b||_1 (penalized); ||b||_1 <= t (constrained)",
+              ("penalized", "constrained"), True, (), "threshold",
+              "closed form (orthonormal); Gaussian orthant sum (correlated)",
+              "density over the strips / wedges (p = 2)"),
+    Estimator("ridge", "ridge (L2)", "#2471a3", "-",
+              "lam/2 ||b||_2^2 (penalized); ||b||_2 <= t (constrained)",
+              ("penalized", "constrained"), True, (), "shrink",
+              "0: zero only on the axes, a null set", "not computed: the region is a null set"),
+    Estimator("elastic_net", "elastic net", "#8e44ad", "--",
+              "lam1 ||b||_1 + lam2/2 ||b||_2^2, lam1 = lam l1_ratio, lam2 = lam (1 - l1_ratio)",
+              ("penalized",), True,
+              (Parameter("l1_ratio", 0.5, Interval(0, 1, closed="both"), "--l1-ratio",
+                         "elastic net: lam1 = lam*R, lam2 = lam*(1-R), as scikit-learn's ElasticNet"),),
+              "threshold", "the lasso's at lam1 (orthonormal); orthant sum with G + lam2 I (correlated)",
+              "the lasso's region at lam1 (p = 2)"),
+    Estimator("hard", "hard / L0", "#222222", "-",
+              "lam 1(b_j != 0): zero iff |beta_hat_j| <= sqrt(2 lam)",
+              ("penalized",), False, (), "threshold", "the lasso's at sqrt(2 lam)",
+              "the lasso's region at sqrt(2 lam) (p = 2)"),
+    Estimator("scad", "SCAD", "#27ae60", ":",
+              "SCAD (Fan and Li 2001): zero iff |beta_hat_j| <= lam",
+              ("penalized",), False,
+              (Parameter("a", 3.7, Interval(2, None, closed="neither"), "--scad-a", "SCAD's a > 2"),),
+              "threshold", "the lasso's at lam", "the lasso's region (p = 2)"),
+    Estimator("mcp", "MCP", "#e67e22", "-.",
+              "MCP (Zhang 2010): zero iff |beta_hat_j| <= lam",
+              ("penalized",), False,
+              (Parameter("gamma", 3.0, Interval(1, None, closed="neither"), "--mcp-gamma", "MCP's gamma > 1"),),
+              "threshold", "the lasso's at lam", "the lasso's region (p = 2)"),
+    Estimator("bridge", "bridge L_q", "#16a085", "--",
+              "lam |b_j|^q, 0 < q < 1, global minimiser: zero iff |beta_hat_j| <= tau_q",
+              ("penalized",), False,
+              (Parameter("q", 0.5, Interval(0, 1, closed="neither"), "--q", "bridge exponent, 0 < q < 1"),),
+              "threshold", "the lasso's at tau_q", "the lasso's region at tau_q (p = 2)"),
+    Estimator("best_subset", "best subset", "#34495e", "-",
+              "keep the M largest |beta_hat_j| (not separable)",
+              ("penalized",), False,
+              (Parameter("subset_size", 1, Interval(0, None, closed="left"), "--subset-size",
+                         "best subset: coordinates kept", integer=True),),
+              "subset", "K = p - M with probability 1", "none"),
+)}
+
+#: Names that stand for several estimators.  "all" is the study's subject, lasso against ridge.
+GROUPS = {
+    "all": ("lasso", "ridge"),
+    "penalties": tuple(name for name, e in ESTIMATORS.items() if "penalized" in e.forms),
+}
+
+#: Every estimator parameter by name: (the estimator it belongs to, the Parameter).
+PARAMETERS = {p.name: (e.name, p) for e in ESTIMATORS.values() for p in e.parameters}
+
+
+def default(name: str):
+    """The registered default of the estimator parameter ``name``.
+
+    Examples
+    --------
+    >>> default("a"), default("gamma"), default("subset_size")
+    (3.7, 3.0, 1)
+    """
+    return PARAMETERS[name][1].default
+
+
+def estimator_names(estimator, form: str = "penalized", *, correlated: bool = False) -> tuple:
+    """``estimator`` (a name, a group, or a sequence of them) as a tuple of distinct names.
+
+    Raises :class:`ParameterError` (parameter ``estimator``) for an unknown
+    name or one the form or design does not support.
+
+    Examples
+    --------
+    >>> estimator_names("all")
+    ('lasso', 'ridge')
+    >>> estimator_names(["lasso", "penalties"])[:3]
+    ('lasso', 'ridge', 'elastic_net')
+    """
+    items = (estimator,) if isinstance(estimator, str) else tuple(estimator)
+    names = []
+    for item in items:
+        if not isinstance(item, str) or (item not in ESTIMATORS and item not in GROUPS):
+            known = ", ".join(map(repr, (*ESTIMATORS, *GROUPS)))
+            raise ParameterError("estimator", f"estimator must be one of {known}, got {item!r}")
+        members = GROUPS.get(item, (item,))
+        if item == "penalties" and correlated:
+            members = tuple(n for n in members if ESTIMATORS[n].correlated)
+        for name in members:
+            record = ESTIMATORS[name]
+            if form not in record.forms:
+                supported = ", ".join(n for n, e in ESTIMATORS.items() if form in e.forms)
+                raise ParameterError("estimator", f"estimator {name!r} has no {form} form (the {form} form "
+                                     f"has {supported})")
+            if correlated and not record.correlated:
+                supported = ", ".join(n for n, e in ESTIMATORS.items() if e.correlated)
+                raise ParameterError("estimator", f"estimator {name!r} has no exact solver under a correlated "
+                                     f"design (there: {supported})")
+        names.extend(members)
+    if not names:
+        raise ParameterError("estimator", "estimator must name at least one estimator")
+    return tuple(dict.fromkeys(names))
+
+
+def resolve_parameters(names, params: dict, form: str = "penalized") -> dict:
+    """The parameters of the estimators ``names``: validated, defaults filled in.
+
+    Keys that name no estimator parameter raise ``TypeError``; a parameter of
+    an estimator that was not requested is validated and then ignored.
+
+    Examples
+    --------
+    >>> resolve_parameters(("lasso", "scad"), {})
+    {'a': 3.7}
+    >>> resolve_parameters(("scad",), {"a": 1.5})
+    Traceback (most recent call last):
+    ...
+    mc_sparsity._errors.ParameterError: a must be in the range (2, inf), got 1.5
+    """
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r} (estimator parameters: "
+                        f"{', '.join(PARAMETERS)})")
+    checked = {key: PARAMETERS[key][1].check(value) for key, value in params.items()}
+    out = {}
+    for name in names:
+        for parameter in ESTIMATORS[name].parameters:
+            out[parameter.name] = checked.get(parameter.name, parameter.default)
+    return out
