@@ -10,6 +10,8 @@ __all__ = ["ChisquareResult", "pooled_chisquare"]
 
 
 class ChisquareResult(NamedTuple):
+    """Result of :func:`pooled_chisquare`: the statistic, its p-value and the number of cells after pooling."""
+
     statistic: float
     pvalue: float
     cells: int  # after pooling
@@ -22,7 +24,27 @@ def pooled_chisquare(observed, probabilities, min_expected: float = 5.0) -> Chis
     pooled cell) until every expected count is at least ``min_expected``, the
     usual condition for the chi-square approximation.  With a single cell left
     there is nothing to test: ``pvalue = 1``.  A count in a cell of probability
-    0 gives ``pvalue = 0`` outright.
+    0 gives ``pvalue = 0`` outright.  The expected counts are
+    ``probabilities * sum(observed)``, rescaled to the observed total (which only
+    removes rounding in ``probabilities``); the test has ``cells - 1`` degrees of
+    freedom (``scipy.stats.chisquare``).
+
+    Parameters
+    ----------
+    observed : array_like of float, shape (k,)
+        The observed counts of the ``k`` cells, in their natural order (e.g. a
+        histogram of the number of zeros ``K = 0..p``).
+    probabilities : array_like of float, shape (k,)
+        The cell probabilities under the null law; they should sum to 1.
+    min_expected : float, default 5.0
+        The smallest expected count a pooled cell may have.
+
+    Returns
+    -------
+    ChisquareResult
+        ``(statistic, pvalue, cells)``: Pearson's statistic, its p-value and the
+        number of cells after pooling.  ``(0.0, 1.0, 1)`` when a single cell is
+        left; ``(inf, 0.0, k)`` when a cell of probability 0 has a count.
 
     Examples
     --------
@@ -33,6 +55,8 @@ def pooled_chisquare(observed, probabilities, min_expected: float = 5.0) -> Chis
     True
     >>> pooled_chisquare([9_999_997, 0, 3], [1.0, 0.0, 0.0]).pvalue
     0.0
+    >>> pooled_chisquare([50, 30, 15, 3, 2], [0.5, 0.3, 0.15, 0.03, 0.02]).cells  # the last two are pooled
+    4
     """
     from scipy import stats
 

@@ -82,7 +82,28 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
     """Integrate the density of ``beta_hat ~ N(beta, sigma^2 I)`` over the sparse region.
 
     Only ``p = 2``.  The region is that of the lasso (strips or wedges) or of
-    ridge (the axes, a null set whose integral is 0).
+    ridge (the axes, a null set whose integral is 0).  Give exactly one of
+    ``lam`` (penalized form: the strips ``{|x_j| <= lam}``) and ``radius``
+    (constrained form: the four wedges beyond the vertices of the L1 diamond).
+    The region is described by its geometry, independently of the closed form
+    of :func:`mc_sparsity.exact_sparse_probability`, and integrated by nested
+    adaptive quadrature (``scipy.integrate.nquad``) in standardized coordinates
+    on the box ``[-12, 12]^2``.
+
+    Parameters
+    ----------
+    beta : array_like of float, shape (2,)
+        The true coefficients; finite.
+    sigma : float, default 1.0
+        The noise level, ``> 0``: ``beta_hat`` has covariance ``sigma^2 I``.
+    lam : float, optional
+        Penalized form: the penalty level, ``>= 0``, in the units of ``beta``
+        (``1/2 ||y - X b||^2 + lam ||b||_1`` for the lasso).  Keyword-only.
+    radius : float, optional
+        Constrained form: the radius ``t`` of the ball, ``> 0``, in the units of
+        ``beta``.  Keyword-only.
+    estimator : {"lasso", "ridge"}, default "lasso"
+        Whose sparse region to integrate over.
 
     Returns
     -------
@@ -90,11 +111,22 @@ def integrate_sparse_region(beta, sigma=1.0, *, lam=None, radius=None, estimator
         The integral and a bound on its absolute error (quadrature estimate
         plus truncated mass).
 
+    Raises
+    ------
+    ValueError
+        If ``p != 2``, if both or neither of ``lam`` and ``radius`` are given,
+        if a parameter is out of range or ``estimator`` is unknown, or if
+        ``beta/sigma`` or the level over ``sigma`` overflows.
+
     Examples
     --------
     >>> res = integrate_sparse_region([0.0, 0.0], lam=1.0)
     >>> round(res.value, 8), res.error < 1e-8  # 1 - P(|Z| > 1)^2
     (0.89931404, True)
+    >>> round(integrate_sparse_region([0.0, 0.0], radius=1.0).value, 6)  # 4 P(Z1 >= 1 + |Z2|)
+    0.22992
+    >>> integrate_sparse_region([1.0, -2.0], 2.0, lam=1.0, estimator="ridge").value
+    0.0
     """
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     check_option(estimator, "estimator", ("lasso", "ridge"))

@@ -127,10 +127,26 @@ def lasso(z, lam):
     ``sign(z) (|z| - lam)^+``; zero iff ``|z| <= lam``.  scikit-learn's
     ``Lasso(alpha)`` on an orthonormal design is ``lam = n * alpha``.
 
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, in the units of ``z``; also the threshold.
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
+
     Examples
     --------
     >>> lasso([1.5, -0.2, -3.0], 0.5)
     array([ 1. ,  0. , -2.5])
+    >>> lasso([[0.5, 0.6]], 0.5)  # |z| = lam gives 0
+    array([[0. , 0.1]])
     """
     return soft_threshold(z, _check("lam", lam))
 
@@ -140,6 +156,19 @@ def ridge(z, lam):
 
     Zero iff ``z = 0``, or where floating point underflows the quotient.
     scikit-learn's ``Ridge(alpha)`` (``||y - X w||^2 + alpha ||w||^2``) is ``lam = alpha``.
+
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, dimensionless.
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``z / (1 + lam)``, shaped like ``z``.
 
     Examples
     --------
@@ -154,7 +183,8 @@ def elastic_net(z, lam1, lam2, rescaled=False):
 
     The minimiser is Zou and Hastie's (2005) naive elastic net
     ``soft(z, lam1) / (1 + lam2)``; ``rescaled=True`` multiplies it by
-    ``(1 + lam2)``, which gives back the lasso.  Zero iff ``|z| <= lam1``.
+    ``(1 + lam2)``, which gives back the lasso.  Zero iff ``|z| <= lam1``
+    (a nonzero that underflows is kept as the smallest subnormal).
 
     Mapping to scikit-learn: ``ElasticNet(alpha, l1_ratio)`` minimises
     ``1/(2n) ||y - X w||^2 + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2``.
@@ -167,12 +197,33 @@ def elastic_net(z, lam1, lam2, rescaled=False):
     so ``alpha = (lam1 + lam2)/n`` and ``l1_ratio = lam1/(lam1 + lam2)``.  The
     naive estimate (``rescaled=False``) is what scikit-learn returns.
 
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam1 : float
+        The L1 level, ``>= 0``, in the units of ``z``; also the threshold.
+    lam2 : float
+        The L2 level, ``>= 0``, dimensionless.
+    rescaled : bool, default False
+        Return ``(1 + lam2)`` times the naive estimate.  Must be a bool
+        (``TypeError`` otherwise).
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
+
     Examples
     --------
     >>> elastic_net([3.0, -0.5, -2.0], 1.0, 1.0)
     array([ 1. ,  0. , -0.5])
     >>> elastic_net([3.0, -0.5, -2.0], 1.0, 1.0, rescaled=True)
     array([ 2.,  0., -1.])
+    >>> float(elastic_net(1.0000000000000002, 1.0, 1e308))  # |z| > lam1: underflow kept nonzero
+    5e-324
     """
     lam1, lam2, rescaled = _check("lam1", lam1), _check("lam2", lam2), _check("rescaled", rescaled)
     z = np.asarray(z, dtype=float)
@@ -189,10 +240,27 @@ def hard_threshold(z, lam):
     ``theta = z`` if ``|z| > sqrt(2 lam)``, else 0.  At the tie
     ``|z| = sqrt(2 lam)`` both 0 and ``z`` minimise; we return 0.
 
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The L0 penalty, ``>= 0``, in the units of ``z`` squared: the threshold
+        is ``sqrt(2 lam)``.
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
+
     Examples
     --------
     >>> hard_threshold([1.5, -0.2, -3.0, 2.0], 2.0)  # threshold sqrt(4) = 2: the tie gives 0
     array([ 0.,  0., -3.,  0.])
+    >>> hard_threshold([[1.0, 1.5]], 0.5)  # threshold 1
+    array([[0. , 1.5]])
     """
     lam = _check("lam", lam)
     z = np.asarray(z, dtype=float)
@@ -208,11 +276,28 @@ def best_subset(z, size):
     probability 1 under a continuous law, so its ``P(sparse)`` is 1 for
     ``size < p`` and 0 for ``size = p``.
 
+    Parameters
+    ----------
+    z : array_like of float, shape (..., p)
+        The least-squares estimates, one per row; at least one axis
+        (``ValueError`` for a scalar).
+    size : int
+        The number of coordinates kept per row, ``0 <= size <= p`` (an
+        integral float such as ``2.0`` is accepted).
+
+    Returns
+    -------
+    ndarray of float, shape (..., p)
+        ``z`` with all but the ``size`` largest ``|z_j|`` of each row set to
+        ``+0.0``.
+
     Examples
     --------
     >>> best_subset([[1.0, -3.0, 2.0], [0.5, 0.5, 0.1]], 2)
     array([[ 0. , -3. ,  2. ],
            [ 0.5,  0.5,  0. ]])
+    >>> best_subset([3.0, -1.0, 2.0], 0)
+    array([0., 0., 0.])
     """
     z = np.asarray(z, dtype=float)
     if z.ndim == 0:
@@ -238,11 +323,31 @@ def scad(z, lam, a=default("a")):
     ``pen = lam |t|`` on ``|t| <= lam``,
     ``(2 a lam |t| - t^2 - lam^2)/(2 (a - 1))`` on ``lam < |t| <= a lam`` and
     ``lam^2 (a + 1)/2`` beyond; the objective is convex because ``a > 2``.
+    Zero iff ``|z| <= lam``.
+
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, in the units of ``z``; also the threshold.
+    a : float, optional
+        The concavity parameter, ``> 2``, dimensionless.  Defaults to the
+        registry's default (``mc_sparsity._registry.default('a')``).
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
 
     Examples
     --------
     >>> scad([0.5, 1.5, -3.0, 5.0], 1.0, a=4.0)
     array([ 0. ,  0.5, -2.5,  5. ])
+    >>> bool(np.all(scad([0.5, 1.5, 9.0], 1.0) == scad([0.5, 1.5, 9.0], 1.0, a=default("a"))))
+    True
     """
     lam, a = _check("lam", lam), _check("a", a)
     z = np.asarray(z, dtype=float)
@@ -259,11 +364,31 @@ def mcp(z, lam, gamma=default("gamma")):
     ``theta = soft(z, lam)/(1 - 1/gamma)`` for ``|z| <= gamma lam``, ``z``
     beyond.  The minimiser for ``pen = lam |t| - t^2/(2 gamma)`` on
     ``|t| <= gamma lam`` and ``gamma lam^2/2`` beyond (a convex objective).
+    Zero iff ``|z| <= lam``.
+
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, in the units of ``z``; also the threshold.
+    gamma : float, optional
+        The concavity parameter, ``> 1``, dimensionless.  Defaults to the
+        registry's default (``mc_sparsity._registry.default('gamma')``).
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
 
     Examples
     --------
     >>> mcp([0.5, 2.0, -4.0], 1.0, gamma=3.0)
     array([ 0. ,  1.5, -4. ])
+    >>> bool(np.all(mcp([0.5, 2.0], 1.0) == mcp([0.5, 2.0], 1.0, gamma=default("gamma"))))
+    True
     """
     lam, gamma = _check("lam", lam), _check("gamma", gamma)
     z = np.asarray(z, dtype=float)
@@ -279,10 +404,27 @@ def bridge_jump(lam, q):
     ``theta_q = (2 lam (1 - q))^(1/(2 - q))`` and
     ``tau_q = (2 - q)/(2 (1 - q)) theta_q``; see :func:`bridge`.
 
+    Parameters
+    ----------
+    lam : float
+        The penalty level of ``lam |theta|^q``, ``>= 0``, in the units of ``z``
+        to the power ``2 - q``.
+    q : float
+        The exponent, ``0 < q < 1``.
+
+    Returns
+    -------
+    tau_q : float
+        The threshold: ``bridge(z, lam, q) == 0`` iff ``|z| <= tau_q``.
+    theta_q : float
+        The jump: the smallest nonzero ``|theta_hat|``.  Both are 0 for ``lam = 0``.
+
     Examples
     --------
     >>> bridge_jump(1.0, 0.5)  # theta = 1, tau = 1.5
     (1.5, 1.0)
+    >>> bridge_jump(0.0, 0.5)
+    (0.0, 0.0)
     """
     lam, q = _check("lam", lam), _check("q", q)
     jump = (2.0 * lam * (1.0 - q)) ** (1.0 / (2.0 - q))
@@ -344,11 +486,30 @@ def bridge(z, lam, q):
     at ``tau_q``) and is found by safeguarded Newton to the accuracy double
     precision allows (see ``_bridge_root``).
     At the tie ``|z| = tau_q`` both 0 and ``sign(z) theta_q`` minimise; we return 0.
+    ``lam = 0`` gives the identity; ``+-inf`` stay, NaN stays NaN.
+
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s) ``z = beta_hat_j``, any shape; the rule
+        acts on each element.
+    lam : float
+        The penalty level, ``>= 0``, in the units of ``z`` to the power ``2 - q``.
+    q : float
+        The exponent, ``0 < q < 1``; no default.
+
+    Returns
+    -------
+    ndarray of float
+        The estimate ``theta_hat``, shaped like ``z`` (0-d for a scalar); zeros
+        are ``+0.0``.
 
     Examples
     --------
     >>> bridge([1.4, 1.6, -3.0], 1.0, 0.5)  # tau = 1.5, jump 1
     array([ 0.        ,  1.1295448 , -2.69545315])
+    >>> bridge([[1.5, -1.5000001]], 1.0, 0.5)  # the tie gives 0; just beyond it, the jump
+    array([[ 0.        , -1.00000013]])
     """
     lam, q = _check("lam", lam), _check("q", q)
     z = np.asarray(z, dtype=float)
@@ -563,12 +724,39 @@ def threshold(name, lam, **params):
     ``lam`` for lasso, scad, mcp; ``0`` for ridge; ``lam`` (= lam1) for the
     elastic net; ``sqrt(2 lam)`` for hard thresholding; ``tau_q`` for bridge.
 
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    lam : float
+        The level of the penalty, ``>= 0`` (``lam1`` for the elastic net), as
+        the rule takes it (see *Conventions* in the module docstring).
+    **params
+        The rule's other parameters by name: ``lam2`` (required) and
+        ``rescaled`` for the elastic net, ``a`` for scad and ``gamma`` for mcp
+        (both defaulting to the registry's defaults), ``q`` (required) for
+        bridge.  Missing or unknown names raise ``TypeError``.
+
+    Returns
+    -------
+    float
+        The threshold ``tau >= 0``, in the units of ``z``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``name`` or a parameter out of range.
+    TypeError
+        For missing or unknown parameters.
+
     Examples
     --------
     >>> threshold("hard", 2.0)
     2.0
     >>> threshold("bridge", 1.0, q=0.5)
     1.5
+    >>> threshold("elastic_net", 0.5, lam2=2.0), threshold("ridge", 3.0)
+    (0.5, 0.0)
     """
     return _penalty(name).threshold(lam, **params)
 
@@ -580,6 +768,27 @@ def rule_arguments(name, lam, params):
     scikit-learn's ``ElasticNet(alpha, l1_ratio)``: ``lam1 = lam * l1_ratio``,
     ``lam2 = lam * (1 - l1_ratio)``.  ``params`` holds the estimators'
     parameters by their registry names (``l1_ratio``, ``a``, ``gamma``, ``q``).
+    Nothing is validated here: the rule validates what it receives.
+
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    lam : float
+        The common level (the study's and the command line's ``lam``).
+    params : dict
+        Estimator parameters by registry name, e.g. from
+        :func:`mc_sparsity._registry.resolve_parameters`.  The elastic net needs
+        ``l1_ratio`` (``KeyError`` otherwise); for the other rules the keys they
+        take are passed on and the rest ignored, so a missing key leaves the
+        rule's own default (or its ``TypeError``).
+
+    Returns
+    -------
+    level : float
+        The rule's level: ``lam`` (``lam * l1_ratio`` for the elastic net).
+    keywords : dict
+        The rule's other parameters, for :func:`threshold` and the rule.
 
     Examples
     --------
@@ -587,6 +796,8 @@ def rule_arguments(name, lam, params):
     (0.5, {'lam2': 1.5})
     >>> rule_arguments("scad", 1.0, {"a": 3.7})
     (1.0, {'a': 3.7})
+    >>> rule_arguments("bridge", 2.0, {"a": 4.0, "q": 0.5})  # a is not bridge's
+    (2.0, {'q': 0.5})
     """
     if name == "elastic_net":
         ratio = params["l1_ratio"]
@@ -600,10 +811,29 @@ def zero_threshold(name, lam, params):
     Clamped to the largest float: ``sqrt(2 lam)`` may overflow, and for finite
     ``z``, ``|z| <= inf`` is ``|z| <= max float``.
 
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    lam : float
+        The common level, ``>= 0``.
+    params : dict
+        Estimator parameters by registry name, as for :func:`rule_arguments`.
+
+    Returns
+    -------
+    float
+        ``threshold(name, *rule_arguments(name, lam, params))``, at most the
+        largest finite float; a coordinate is zero iff ``|z|`` is at most this.
+
     Examples
     --------
     >>> zero_threshold("hard", 2.0, {})
     2.0
+    >>> zero_threshold("elastic_net", 2.0, {"l1_ratio": 0.25})
+    0.5
+    >>> zero_threshold("hard", 1e308, {}) == float(np.finfo(float).max)  # 2 lam overflows
+    True
     """
     level, kwargs = rule_arguments(name, lam, params)
     return min(threshold(name, level, **kwargs), float(np.finfo(float).max))
@@ -623,12 +853,39 @@ def zero_probability(name, beta, sigma, lam, *, log=False, **params):
     Computed by :func:`mc_sparsity._exact.log_zero_probability`, accurate in
     the tails; ``log=True`` returns ``log q`` (finite where ``q`` underflows).
 
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    beta : array_like of float
+        The true coefficient(s) ``beta_j``, finite; any shape.
+    sigma : float
+        The standard deviation of ``z``, ``> 0``, in the units of ``beta``.
+    lam : float
+        The level of the penalty, ``>= 0`` (``lam1`` for the elastic net), as
+        the rule takes it (see *Conventions* in the module docstring).
+    log : bool, default False
+        Return ``log q`` instead of ``q``.  Keyword-only.
+    **params
+        The rule's other parameters by name: ``lam2`` (required) and
+        ``rescaled`` for the elastic net, ``a`` for scad and ``gamma`` for mcp
+        (both defaulting to the registry's defaults), ``q`` (required) for
+        bridge.  Missing or unknown names raise ``TypeError``.
+
+    Returns
+    -------
+    ndarray of float
+        ``q`` (or ``log q``) for each element of ``beta``, shaped like ``beta``
+        (a numpy float for a scalar).  Ridge gives 0 (``-inf`` on the log scale).
+
     Examples
     --------
     >>> zero_probability("lasso", [0.0, 3.0], 1.0, 1.96)
     array([0.95000421, 0.1491696 ])
     >>> float(zero_probability("hard", 40.0, 1.0, 8.0, log=True))  # P(|z| <= 4) ~ Phi(-36)
     -652.50...
+    >>> float(zero_probability("bridge", 0.0, 1.0, 1.0, q=0.5))  # P(|Z| <= 1.5)
+    0.8663...
     """
     tau = threshold(name, lam, **params)
     beta, sigma = _scenario(beta, sigma)
@@ -659,11 +916,37 @@ def estimate_cdf(name, x, beta, sigma, lam, **params):
     jump (hard, bridge).  Lower tails keep their relative accuracy
     (``scipy.special.ndtr``); for upper tails use :func:`estimate_sf`.
 
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    x : array_like of float
+        Values of the estimate, in the units of ``z``.
+    beta : array_like of float
+        The true coefficient(s) ``beta_j``, finite; broadcast against ``x``.
+    sigma : float
+        The standard deviation of ``z``, ``> 0``, in the units of ``beta``.
+    lam : float
+        The level of the penalty, ``>= 0`` (``lam1`` for the elastic net), as
+        the rule takes it (see *Conventions* in the module docstring).
+    **params
+        The rule's other parameters by name: ``lam2`` (required) and
+        ``rescaled`` for the elastic net, ``a`` for scad and ``gamma`` for mcp
+        (both defaulting to the registry's defaults), ``q`` (required) for
+        bridge.  Missing or unknown names raise ``TypeError``.
+
+    Returns
+    -------
+    ndarray of float
+        ``P(theta_hat <= x)``, of the broadcast shape of ``x`` and ``beta``.
+
     Examples
     --------
     >>> F = estimate_cdf("lasso", [-1e-300, 0.0], 0.0, 1.0, 1.96)
     >>> round(float(F[1] - F[0]), 4)  # the jump at 0 is the atom
     0.95
+    >>> estimate_cdf("hard", [-3.0, -1.0, 0.0, 1.0, 3.0], 0.0, 1.0, 2.0)  # flat on the gap 0 < |x| < 2
+    array([0.0013499 , 0.02275013, 0.97724987, 0.97724987, 0.9986501 ])
     """
     pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -673,10 +956,39 @@ def estimate_cdf(name, x, beta, sigma, lam, **params):
 def estimate_sf(name, x, beta, sigma, lam, **params):
     """Exact survival function ``P(theta_hat > x) = 1 - estimate_cdf(...)``, accurate in the upper tail.
 
+    Computed as ``Phi((beta - g_inv(x))/sigma)`` (and the mirror image for
+    ``x < 0``), without the cancellation of ``1 - cdf``.
+
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    x : array_like of float
+        Values of the estimate, in the units of ``z``.
+    beta : array_like of float
+        The true coefficient(s) ``beta_j``, finite; broadcast against ``x``.
+    sigma : float
+        The standard deviation of ``z``, ``> 0``, in the units of ``beta``.
+    lam : float
+        The level of the penalty, ``>= 0`` (``lam1`` for the elastic net), as
+        the rule takes it (see *Conventions* in the module docstring).
+    **params
+        The rule's other parameters by name: ``lam2`` (required) and
+        ``rescaled`` for the elastic net, ``a`` for scad and ``gamma`` for mcp
+        (both defaulting to the registry's defaults), ``q`` (required) for
+        bridge.  Missing or unknown names raise ``TypeError``.
+
+    Returns
+    -------
+    ndarray of float
+        ``P(theta_hat > x)``, of the broadcast shape of ``x`` and ``beta``.
+
     Examples
     --------
     >>> float(estimate_sf("mcp", 30.0, 0.0, 1.0, 1.0))  # = P(z > 30); 1 - cdf would give 0.0
     4.9067...e-198
+    >>> estimate_sf("lasso", [0.0, 1.0], [0.0, 2.0], 1.0, 1.0)  # P(Z > 1), P(2 + Z > 2)
+    array([0.15865525, 0.5       ])
     """
     pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -692,10 +1004,37 @@ def estimate_density(name, x, beta, sigma, lam, **params):
     A density is defined up to null sets: at 0 and at the kinks of ``g_inv``
     one of the one-sided limits is returned.
 
+    Parameters
+    ----------
+    name : {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+        The separable rule, a key of :data:`PENALTIES`.
+    x : array_like of float
+        Values of the estimate, in the units of ``z``.
+    beta : array_like of float
+        The true coefficient(s) ``beta_j``, finite; broadcast against ``x``.
+    sigma : float
+        The standard deviation of ``z``, ``> 0``, in the units of ``beta``.
+    lam : float
+        The level of the penalty, ``>= 0`` (``lam1`` for the elastic net), as
+        the rule takes it (see *Conventions* in the module docstring).
+    **params
+        The rule's other parameters by name: ``lam2`` (required) and
+        ``rescaled`` for the elastic net, ``a`` for scad and ``gamma`` for mcp
+        (both defaulting to the registry's defaults), ``q`` (required) for
+        bridge.  Missing or unknown names raise ``TypeError``.
+
+    Returns
+    -------
+    ndarray of float
+        The density at ``x`` (per unit of ``x``), of the broadcast shape of
+        ``x`` and ``beta``.
+
     Examples
     --------
     >>> float(estimate_density("lasso", 0.5, 0.0, 1.0, 1.0))  # phi(1.5)
     0.1295...
+    >>> estimate_density("hard", [1.0, 3.0], 0.0, 1.0, 2.0)  # 1 is in the gap; phi(3) at 3
+    array([0.        , 0.00443185])
     """
     pen, values, x, beta, sigma = _law_inputs(name, x, beta, sigma, lam, params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -712,12 +1051,34 @@ def zeros_distribution(name, beta, sigma, lam=None, **params):
     ``name="best_subset"`` pass ``size=...`` instead of ``lam``:
     ``K = p - size`` with probability 1 (a continuous law has no further zeros).
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PENALTIES`, or ``"best_subset"``.
+    beta : array_like of float, shape (p,)
+        The true coefficients, finite (a scalar is ``p = 1``).
+    sigma : float
+        The standard deviation of each ``z_j``, ``> 0``.
+    lam : float, optional
+        The level of a separable rule, as in :func:`threshold`; required for
+        those, and not allowed for ``"best_subset"`` (``TypeError``).
+    **params
+        A separable rule's other parameters, as in :func:`threshold`; for
+        ``"best_subset"`` exactly ``size``, an int with ``0 <= size <= p``.
+
+    Returns
+    -------
+    ndarray of float, shape (p + 1,)
+        ``P(K = k)`` at index ``k``.
+
     Examples
     --------
     >>> zeros_distribution("hard", [0.0, 3.0], 1.0, 0.5)  # tau = 1
     array([0.3101017 , 0.67438864, 0.01550965])
     >>> zeros_distribution("best_subset", [0.0, 10.0, 1.0], 1.0, size=1)
     array([0., 0., 1., 0.])
+    >>> zeros_distribution("elastic_net", [0.0], 1.0, 1.0, lam2=1.0)  # P(|Z| > 1), P(|Z| <= 1)
+    array([0.31731051, 0.68268949])
     """
     beta = check_beta(beta)
     p = beta.size
