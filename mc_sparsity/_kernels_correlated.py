@@ -1,0 +1,1045 @@
+"""Exact lasso solutions under a correlated design, compiled (numba), and their numpy references.
+
+Setting: ``y = X b + e``, Gram ``G = X^T X`` (``p x p``, symmetric positive
+definite).  Everything depends on ``y`` through ``z = X^T y = G beta_hat`` with
+``beta_hat ~ N(beta, sigma^2 G^{-1})``.  A replication draws
+``beta_hat = beta + sigma * L @ eps`` (``L`` the lower Cholesky factor of
+``G^{-1}``, ``eps_j`` drawn with ``rng.standard_normal()`` one at a time,
+``j = 0..p-1``: with ``G = I`` the stream is draw for draw that of
+:mod:`mc_sparsity._kernels`), computes ``z = G @ beta_hat`` and solves every
+estimator *exactly*, counting its exactly-zero coordinates.
+
+Conventions
+-----------
+* penalized (elastic net; lasso is ``lam2 = 0``)::
+
+      argmin_b 1/2 b^T (G + lam2 I) b - z^T b + lam ||b||_1
+      = argmin_b 1/2 ||y - X b||^2 + lam ||b||_1 + lam2/2 ||b||^2
+
+  (scikit-learn ``ElasticNet(alpha=(lam + lam2)/n, l1_ratio=lam/(lam + lam2))``;
+  ``Lasso(alpha=lam/n)`` when ``lam2 = 0``).  An estimator with ``lam = 0`` is
+  the smooth solve ``(G + lam2 I)^{-1} z`` (ridge with the package's ``lam/2``
+  convention when ``lam2 > 0``), computed in floating point by a Cholesky
+  solve and its exact zeros counted as they come out (expected: none).
+* constrained lasso: ``argmin (b - beta_hat)^T G (b - beta_hat)`` s.t.
+  ``||b||_1 <= t``; constrained ridge: the same with ``||b||_2 <= t``, i.e.
+  ``b = (G + mu I)^{-1} G beta_hat`` with ``mu >= 0`` and ``||b||_2 = t``
+  outside the ball (a safeguarded Newton iteration on the secular equation
+  in the eigenbasis of ``G``).
+
+Exactness and certification
+---------------------------
+The lasso's zero pattern is decided by its KKT conditions: with support
+``S`` and signs ``s``, ``b_S = A_SS^{-1} (z_S - lam s_S)`` (``A = G + lam2 I``)
+must have the signs ``s`` and ``|z_j - A_jS b_S| <= lam`` off ``S``.  The
+solvers find a candidate pattern (``p = 2``: the four KKT cases in closed
+form; ``p != 2``: the pattern of the solution at ``z = G beta``, else the
+LARS-lasso homotopy from ``lam = max|z_j|`` down to ``lam``, else coordinate
+descent), recompute ``b_S`` from scratch and **certify** it: every sign
+margin ``s_j b_j`` and every off-support margin ``lam - |c_j|`` must exceed
+``rtol`` times the size of the terms that were rounded, with
+``rtol = max(1e-9, 64 p eps cond(A))`` (the rounding error of a backward stable
+solve is about ``p eps cond(A)`` of that size; ``cond(A_SS) <= cond(A)``).  A
+certified pattern is the exact solution's pattern.  A replication that no
+solver certifies (its ``z`` lies within rounding of a boundary between two
+patterns, probability about ``rtol``) is counted as *uncertified*, and not
+as sparse nor as non-sparse.  For ``p = 2`` the full support is certified by
+all three smaller patterns failing by a margin.
+
+Counts layout: ``counts[e, k]`` (``k = 0..p``) is the number of replications
+in which estimator ``e`` has exactly ``k`` zero coordinates; ``counts[e, p + 1]``
+the number of uncertified replications (always 0 for the smooth estimators).
+Nothing of size ``n`` is allocated; the kernels use no ``sums``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+
+import numba
+import numpy as np
+
+from ._engine import Kernel
+from ._errors import ParameterError
+
+__all__ = [
+    "penalized_correlated_kernel",
+    "constrained_correlated_kernel",
+    "lasso_gram_solve",
+    "constrained_lasso_gram_solve",
+]
+
+#: Replications drawn before they are classified (p = 2): accumulators in registers.
+BATCH = 512
+#: Up to this p the inverses of every principal submatrix are tabulated (p (p+1) 2^(p-2) floats).
+TABLE_MAX_P = 12
+#: Enumeration of the 3^p sign patterns in the numpy references is limited to this p.
+ENUMERATION_MAX_P = 10
+_EPS = np.finfo(float).eps
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+def _as_real_array(value, name, ndim):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from None
+    if ndim == 1 and arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != ndim or arr.size == 0:
+        raise ParameterError(name, f"{name} must be a non-empty {ndim}-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, f"{name} must contain only finite numbers, got {arr.tolist()!r}")
+    return np.ascontiguousarray(arr)
+
+
+def _check_positive_scalar(value, name, allow_zero=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ParameterError(name, f"{name} must be a finite number {bound}, got {value!r}")
+    return value
+
+
+def _check_gram(gram, p=None):
+    G = _as_real_array(gram, "gram", 2)
+    if G.shape[0] != G.shape[1]:
+        raise ParameterError("gram", f"gram must be a square matrix, got shape {G.shape}")
+    if p is not None and G.shape[0] != p:
+        raise ParameterError("gram", f"gram must be {p} x {p} to match beta, got shape {G.shape}")
+    scale = np.max(np.abs(G))
+    if not np.allclose(G, G.T, rtol=0.0, atol=1e-12 * scale):
+        raise ParameterError("gram", "gram must be symmetric, got an asymmetric matrix")
+    G = 0.5 * (G + G.T)
+    try:
+        np.linalg.cholesky(G)
+    except np.linalg.LinAlgError:
+        raise ParameterError("gram", "gram must be positive definite, got a matrix with no Cholesky factor") from None
+    return G
+
+
+def _check_chol(chol, G):
+    ginv = np.linalg.inv(G)
+    if chol is None:
+        return np.ascontiguousarray(np.linalg.cholesky(ginv))
+    L = _as_real_array(chol, "chol", 2)
+    if L.shape != G.shape:
+        raise ParameterError("chol", f"chol must have the shape of gram {G.shape}, got {L.shape}")
+    if np.any(np.triu(L, 1) != 0.0):
+        raise ParameterError("chol", "chol must be lower triangular (the Cholesky factor of inv(gram))")
+    if not np.allclose(L @ L.T, ginv, rtol=0.0, atol=1e-8 * np.max(np.abs(ginv))):
+        raise ParameterError("chol", "chol must satisfy chol @ chol.T = inv(gram), got a different matrix")
+    return L
+
+
+def _rtol(A):
+    """Relative certification margin: max(1e-9, 64 p eps cond(A))."""
+    return max(1e-9, 64.0 * A.shape[0] * _EPS * np.linalg.cond(A))
+
+
+def _inverse_table(A):
+    """Row-major inverses of every principal submatrix, indices increasing, keyed by bitmask."""
+    p = A.shape[0]
+    offsets = np.zeros(1 << p, dtype=np.int64)
+    parts = []
+    pos = 0
+    for mask in range(1 << p):
+        idx = [j for j in range(p) if mask >> j & 1]
+        offsets[mask] = pos
+        if idx:
+            inv = np.linalg.inv(A[np.ix_(idx, idx)])
+            inv = 0.5 * (inv + inv.T)  # exactly symmetric
+            parts.append(inv.ravel())
+            pos += len(idx) ** 2
+    return np.concatenate(parts) if parts else np.zeros(0), offsets
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled building blocks
+# ---------------------------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, out, Lf):  # pragma: no cover - compiled
+    """``out[:ns] = A_SS^{-1} rhs[:ns]`` for ``S = idx[:ns]`` (increasing); False if not SPD."""
+    if use_table:
+        # the tabulated inverse is exactly symmetric: column k is row k, contiguous;
+        # out[i] accumulates over k = 0..ns-1 in order (a row dot product's rounding)
+        off = offsets[mask]
+        for i in range(ns):
+            out[i] = 0.0
+        for k in range(ns):
+            r = rhs[k]
+            base = off + k * ns
+            for i in range(ns):
+                out[i] += table[base + i] * r
+        return True
+    for i in range(ns):
+        for k in range(i + 1):
+            acc = A[idx[i], idx[k]]
+            for m in range(k):
+                acc -= Lf[i, m] * Lf[k, m]
+            if i == k:
+                if not acc > 0.0:
+                    return False
+                Lf[i, i] = math.sqrt(acc)
+            else:
+                Lf[i, k] = acc / Lf[k, k]
+    for i in range(ns):
+        acc = rhs[i]
+        for m in range(i):
+            acc -= Lf[i, m] * out[m]
+        out[i] = acc / Lf[i, i]
+    for i in range(ns - 1, -1, -1):
+        acc = out[i]
+        for m in range(i + 1, ns):
+            acc -= Lf[m, i] * out[m]
+        out[i] = acc / Lf[i, i]
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _collect(inS, sg, idx, rhs):  # pragma: no cover - compiled
+    """Sorted support into ``idx``, its signs into ``rhs``; returns (ns, mask)."""
+    ns = 0
+    mask = 0
+    for j in range(inS.shape[0]):
+        if inS[j]:
+            idx[ns] = j
+            rhs[ns] = sg[j]
+            ns += 1
+            mask |= 1 << j
+    return ns, mask
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+             idx, rhs, u, w, Lf):  # pragma: no cover - compiled
+    """Recompute the solution on the pattern ``(inS, sg)`` and check its KKT conditions with margins.
+
+    Penalized: ``b_S = A_SS^{-1}(z_S - lam s_S)``.  Constrained:
+    ``mu = (s^T A^{-1} z_S - t)/(s^T A^{-1} s)`` and ``b_S = A^{-1}(z_S - mu s_S)``.
+    Returns True if every sign margin and off-support margin exceeds the rounding bound.
+    """
+    p = z.shape[0]
+    ns, mask = _collect(inS, sg, idx, rhs)
+    zmax = 0.0
+    for j in range(p):
+        zmax = max(zmax, abs(z[j]))
+    extra_b = 0.0
+    extra_c = 0.0
+    if constrained:
+        if ns == 0:
+            return False
+        # w = A^{-1} s, u = A^{-1} z_S
+        if not _support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, w, Lf):
+            return False
+        for k in range(ns):
+            rhs[k] = z[idx[k]]
+        if not _support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
+            return False
+        su = 0.0
+        sw = 0.0
+        u1 = 0.0
+        w1 = 0.0
+        winf = 0.0
+        for k in range(ns):
+            s = sg[idx[k]]
+            su += s * u[k]
+            sw += s * w[k]
+            u1 += abs(u[k])
+            w1 += abs(w[k])
+            winf = max(winf, abs(w[k]))
+        if not sw > 0.0:
+            return False
+        mu = (su - radius) / sw
+        for k in range(ns):
+            u[k] = u[k] - mu * w[k]
+        lev = mu
+        dmu = (u1 + radius) / sw  # size of the terms rounded in mu
+        extra_b = dmu * winf
+        extra_c = dmu * (1.0 + amax * w1)
+    else:
+        for k in range(ns):
+            rhs[k] = z[idx[k]] - lam * sg[idx[k]]
+        if ns > 0 and not _support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
+            return False
+        lev = lam
+    bmax = 0.0
+    b1 = 0.0
+    for k in range(ns):
+        bmax = max(bmax, abs(u[k]))
+        b1 += abs(u[k])
+    tol_b = rtol * (bmax + inv_lmin * (zmax + abs(lev)) + extra_b)
+    for k in range(ns):
+        if not sg[idx[k]] * u[k] > tol_b:
+            return False
+    if ns == p:
+        return True
+    tol_c = rtol * (zmax + abs(lev) + amax * b1 + extra_c)
+    for j in range(p):
+        w[j] = z[j]
+    for k in range(ns):  # c = z - A[:, S] b_S column by column, into w
+        uk = u[k]
+        row = idx[k]
+        for j in range(p):
+            w[j] -= A[row, j] * uk
+    for j in range(p):
+        if not inS[j] and not abs(w[j]) < lev - tol_c:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _lars(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs,
+          Lf):  # pragma: no cover - compiled
+    """LARS-lasso homotopy from ``mu = max|z_j|`` (b = 0) down to ``mu = lam`` (penalized)
+    or to ``||b||_1 = radius`` (constrained).  Leaves the final pattern in ``(inS, sg)``;
+    returns False if it broke down (iteration cap, non-SPD block)."""
+    p = z.shape[0]
+    mu = 0.0
+    jmax = -1
+    for j in range(p):
+        inS[j] = False
+        sg[j] = 0.0
+        b[j] = 0.0
+        c[j] = z[j]
+        if abs(z[j]) > mu:
+            mu = abs(z[j])
+            jmax = j
+    if not constrained and mu <= lam:
+        return True
+    if jmax < 0:
+        return False
+    inS[jmax] = True
+    sg[jmax] = 1.0 if z[jmax] > 0 else -1.0
+    last_add = jmax
+    last_drop = -1
+    last_drop_sign = 0.0
+    for _ in range(8 * p + 8):
+        ns, mask = _collect(inS, sg, idx, rhs)
+        if not _support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, w, Lf):
+            return False
+        best = np.inf
+        jbest = -1
+        add_sign = 0.0
+        for k in range(ns):
+            j = idx[k]
+            if j != last_add and sg[j] * w[k] < 0.0:
+                gam = -b[j] / w[k]
+                if gam < best:
+                    best = gam
+                    jbest = j
+        for j in range(p):
+            a[j] = 0.0
+        for k in range(ns):  # a = A[:, S] w, column by column (A symmetric: row idx[k])
+            wk = w[k]
+            row = idx[k]
+            for j in range(p):
+                a[j] += A[row, j] * wk
+        for j in range(p):
+            if inS[j]:
+                continue
+            aj = a[j]
+            if 1.0 - aj > 0.0 and not (j == last_drop and last_drop_sign > 0):
+                gam = (mu - c[j]) / (1.0 - aj)
+                if gam < best:
+                    best = gam
+                    jbest = j
+                    add_sign = 1.0
+            if 1.0 + aj > 0.0 and not (j == last_drop and last_drop_sign < 0):
+                gam = (mu + c[j]) / (1.0 + aj)
+                if gam < best:
+                    best = gam
+                    jbest = j
+                    add_sign = -1.0
+        if constrained:
+            l1 = 0.0
+            sw = 0.0
+            for k in range(ns):
+                l1 += sg[idx[k]] * b[idx[k]]
+                sw += sg[idx[k]] * w[k]
+            stop = (radius - l1) / sw
+        else:
+            stop = mu - lam
+        if stop <= best:
+            return True
+        if best < 0.0:
+            best = 0.0
+        for k in range(ns):
+            b[idx[k]] += best * w[k]
+        for j in range(p):
+            if not inS[j]:
+                c[j] -= best * a[j]
+        mu -= best
+        if inS[jbest]:
+            inS[jbest] = False
+            b[jbest] = 0.0
+            c[jbest] = sg[jbest] * mu
+            last_drop = jbest
+            last_drop_sign = sg[jbest]
+            sg[jbest] = 0.0
+            last_add = -1
+        else:
+            inS[jbest] = True
+            sg[jbest] = add_sign
+            b[jbest] = 0.0
+            last_add = jbest
+            last_drop = -1
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def _lars_once(A, z, lam, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs, Lf):  # pragma: no cover
+    """The penalized LARS path as a separate (not inlined) function, for one-off uses."""
+    return _lars(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs, Lf)
+
+
+@numba.njit(cache=True, nogil=True)
+def _coordinate_descent(A, z, lam, inS, sg, b):  # pragma: no cover - compiled
+    """Coordinate descent from 0 to a tight fixed point; the pattern of its exact zeros into (inS, sg)."""
+    p = z.shape[0]
+    for j in range(p):
+        b[j] = 0.0
+    zmax = 0.0
+    for j in range(p):
+        zmax = max(zmax, abs(z[j]))
+    for _ in range(100000):
+        change = 0.0
+        bmax = 0.0
+        for j in range(p):
+            r = z[j]
+            for k in range(p):
+                if k != j:
+                    r -= A[j, k] * b[k]
+            if r > lam:
+                new = (r - lam) / A[j, j]
+            elif r < -lam:
+                new = (r + lam) / A[j, j]
+            else:
+                new = 0.0
+            change = max(change, abs(new - b[j]))
+            b[j] = new
+            bmax = max(bmax, abs(new))
+        if change <= 1e-15 * (bmax + zmax):
+            break
+    for j in range(p):
+        inS[j] = b[j] != 0.0
+        sg[j] = 1.0 if b[j] > 0 else (-1.0 if b[j] < 0 else 0.0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _p2_penalized_class(z0, z1, lam, r01, r10, rtol):  # pragma: no cover - compiled
+    """p = 2 lasso by its KKT cases: the number of zeros (0, 1, 2), or 3 if uncertified.
+
+    ``r01 = a01/a00``, ``r10 = a01/a11`` (``A = G + lam2 I``).  Slacks: ``d`` of the
+    support {} (``lam - max|z_j|``), ``e0`` of {0} (``b0 = sign(z0)(|z0| - lam)/a00``
+    nonzero and ``|z1 - a01 b0| <= lam``), ``e1`` of {1}; the full support holds iff
+    all three are negative.  In exact arithmetic at most one is positive; the
+    pattern is certified when all three are clear of 0 by ``rtol`` times the
+    size of the rounded terms (``rtol`` includes the factor ``1 + max|r|``).
+    Branch-free.
+    """
+    az0 = abs(z0)
+    az1 = abs(z1)
+    d = lam - max(az0, az1)
+    e0 = min(az0 - lam, lam - abs(z1 - r01 * (z0 - math.copysign(lam, z0))))
+    e1 = min(az1 - lam, lam - abs(z0 - r10 * (z1 - math.copysign(lam, z1))))
+    tol = rtol * (az0 + az1 + lam)
+    k = 2 * (d > 0.0) + (e0 > 0.0) + (e1 > 0.0)
+    sure = min(abs(d), min(abs(e0), abs(e1))) > tol
+    return k if sure else 3
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _p2_constrained_class(x0, x1, z0, z1, radius, g00, g01, g11, rtol):  # pragma: no cover - compiled
+    """p = 2 constrained lasso: zeros of beta_hat inside the ball, else 1 at a vertex (normal cone), else 0."""
+    if abs(x0) + abs(x1) <= radius:
+        return (x0 == 0.0) + (x1 == 0.0)
+    # vertex (s0 t, 0): g = z - t s0 G[:, 0] in the normal cone {s0 g0 >= |g1|}
+    s0 = 1.0 if z0 > 0 else -1.0
+    v0 = abs(z0) - radius * g00 - abs(z1 - radius * s0 * g01)
+    tol0 = rtol * (abs(z0) + abs(z1) + radius * (g00 + abs(g01)))
+    s1 = 1.0 if z1 > 0 else -1.0
+    v1 = abs(z1) - radius * g11 - abs(z0 - radius * s1 * g01)
+    tol1 = rtol * (abs(z0) + abs(z1) + radius * (g11 + abs(g01)))
+    if v0 > tol0 or v1 > tol1:
+        return 1
+    if v0 < -tol0 and v1 < -tol1:
+        return 0
+    return 3
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw(rng, p, beta, sigma, chol, gram, eps, bh, z):  # pragma: no cover - compiled
+    for j in range(p):
+        eps[j] = rng.standard_normal()
+    for j in range(p):
+        acc = 0.0
+        for k in range(j + 1):
+            acc += chol[j, k] * eps[k]
+        bh[j] = beta[j] + sigma * acc
+    for j in range(p):
+        z[j] = 0.0
+    for k in range(p):  # z = G bh column by column (G symmetric): z_j sums over k in order
+        x = bh[k]
+        for j in range(p):
+            z[j] += gram[k, j] * x
+
+
+@numba.njit(cache=True, nogil=True)
+def _full_cholesky(A, Lf):  # pragma: no cover - compiled
+    p = A.shape[0]
+    for i in range(p):
+        for k in range(i + 1):
+            acc = A[i, k]
+            for m in range(k):
+                acc -= Lf[i, m] * Lf[k, m]
+            if i == k:
+                Lf[i, i] = math.sqrt(acc)
+            else:
+                Lf[i, k] = acc / Lf[k, k]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _smooth_zeros(Lf, z, out):  # pragma: no cover - compiled
+    """Exact zeros of A^{-1} z by the Cholesky factor of A (forward then back substitution)."""
+    p = z.shape[0]
+    for i in range(p):
+        acc = z[i]
+        for m in range(i):
+            acc -= Lf[i, m] * out[m]
+        out[i] = acc / Lf[i, i]
+    k = 0
+    for i in range(p - 1, -1, -1):
+        acc = out[i]
+        for m in range(i + 1, p):
+            acc -= Lf[m, i] * out[m]
+        out[i] = acc / Lf[i, i]
+        k += out[i] == 0.0
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts):  # pragma: no cover - compiled
+    """p = 2: a batch of draws (the operations of ``_draw``), then each estimator with register accumulators."""
+    n_est = lams.shape[0]
+    zb = np.empty((BATCH, 2))
+    b0 = beta[0]
+    b1 = beta[1]
+    l00 = chol[0, 0]
+    l10 = chol[1, 0]
+    l11 = chol[1, 1]
+    g00 = gram[0, 0]
+    g01 = gram[0, 1]
+    g11 = gram[1, 1]
+    for start in range(0, n, BATCH):
+        m = min(BATCH, n - start)
+        for i in range(m):
+            e0 = rng.standard_normal()
+            e1 = rng.standard_normal()
+            x0 = b0 + sigma * (0.0 + l00 * e0)
+            x1 = b1 + sigma * ((0.0 + l10 * e0) + l11 * e1)
+            zb[i, 0] = (0.0 + g00 * x0) + g01 * x1
+            zb[i, 1] = (0.0 + g01 * x0) + g11 * x1
+        for e in range(n_est):
+            lam = lams[e]
+            n0 = 0
+            n1 = 0
+            n2 = 0
+            if lam == 0.0:
+                f00 = Lfull[e, 0, 0]
+                f10 = Lfull[e, 1, 0]
+                f11 = Lfull[e, 1, 1]
+                for i in range(m):
+                    y0 = zb[i, 0] / f00
+                    y1 = (zb[i, 1] - f10 * y0) / f11
+                    c1 = y1 / f11
+                    c0 = (y0 - f10 * c1) / f00
+                    k = (c0 == 0.0) + (c1 == 0.0)
+                    n1 += k == 1
+                    n2 += k == 2
+                counts[e, 0] += m - n1 - n2
+                counts[e, 1] += n1
+                counts[e, 2] += n2
+                continue
+            a00 = A[e, 0, 0]
+            a01 = A[e, 0, 1]
+            a11 = A[e, 1, 1]
+            r01 = a01 / a00
+            r10 = a01 / a11
+            rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
+            for i in range(m):
+                k = _p2_penalized_class(zb[i, 0], zb[i, 1], lam, r01, r10, rtol)
+                n0 += k == 0
+                n1 += k == 1
+                n2 += k == 2
+            counts[e, 0] += n0
+            counts[e, 1] += n1
+            counts[e, 2] += n2
+            counts[e, 3] += m - n0 - n1 - n2
+
+
+@numba.njit(cache=True, nogil=True)
+def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_lmins, use_table, tables,
+                      offsets, counts, sums):  # pragma: no cover - compiled
+    p = beta.shape[0]
+    n_est = lams.shape[0]
+    A = np.empty((n_est, p, p))
+    Lfull = np.zeros((n_est, p, p))
+    amax = np.zeros(n_est)
+    for e in range(n_est):
+        for i in range(p):
+            for k in range(p):
+                A[e, i, k] = gram[i, k] + (lam2s[e] if i == k else 0.0)
+                amax[e] = max(amax[e], abs(A[e, i, k]))
+        _full_cholesky(A[e], Lfull[e])
+    eps = np.empty(p)
+    bh = np.empty(p)
+    z = np.empty(p)
+    out = np.empty(p)
+    if p == 2:
+        _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts)
+        return
+    # p != 2: the pattern at the centre z0 = G beta is tried first, then LARS, then CD.
+    inS = np.zeros(p, dtype=np.bool_)
+    sg = np.zeros(p)
+    idx = np.zeros(p, dtype=np.int64)
+    rhs = np.zeros(p)
+    u = np.zeros(p)
+    w = np.zeros(p)
+    bb = np.zeros(p)
+    c = np.zeros(p)
+    a = np.zeros(p)
+    Lf = np.zeros((p, p))
+    in0 = np.zeros((n_est, p), dtype=np.bool_)
+    sg0 = np.zeros((n_est, p))
+    have0 = np.zeros(n_est, dtype=np.bool_)
+    z0 = np.empty(p)
+    for j in range(p):
+        acc = 0.0
+        for k in range(p):
+            acc += gram[j, k] * beta[k]
+        z0[j] = acc
+    for e in range(n_est):
+        if lams[e] > 0.0:
+            table = tables[e]
+            if _lars_once(A[e], z0, lams[e], use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
+                in0[e, :] = inS
+                sg0[e, :] = sg
+                have0[e] = True
+    for _ in range(n):
+        _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
+        for e in range(n_est):
+            lam = lams[e]
+            Ae = A[e]
+            if lam == 0.0:
+                counts[e, _smooth_zeros(Lfull[e], z, out)] += 1
+                continue
+            table = tables[e]
+            ok = False
+            # candidate patterns in turn: the centre's, LARS's, coordinate descent's; one certificate
+            for attempt in range(3):
+                if attempt == 0:
+                    if not have0[e]:
+                        continue
+                    inS[:] = in0[e]
+                    sg[:] = sg0[e]
+                elif attempt == 1:
+                    if not _lars(Ae, z, lam, 0.0, False, use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs,
+                                 Lf):
+                        continue
+                else:
+                    _coordinate_descent(Ae, z, lam, inS, sg, bb)
+                ok = _certify(Ae, z, lam, 0.0, False, use_table, table, offsets, inS, sg, rtols[e], inv_lmins[e],
+                              amax[e], idx, rhs, u, w, Lf)
+                if ok:
+                    break
+            if ok:
+                k = 0
+                for j in range(p):
+                    k += not inS[j]
+                counts[e, k] += 1
+            else:
+                counts[e, p + 1] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - compiled
+    """Exact zeros of the G-metric projection of beta_hat on the L2 ball, beta_hat = G^{-1} z.
+
+    ``b = V diag(1/(d + mu)) V^T z``: ``mu = 0`` inside the ball, else the root of
+    ``phi(mu) = 1/||b(mu)|| - 1/t`` (concave, increasing: Newton from below is
+    monotone) kept inside the bracket ``[0, ||z||/t]`` by bisection.
+    """
+    p = z.shape[0]
+    zn = 0.0
+    for i in range(p):
+        acc = 0.0
+        for j in range(p):
+            acc += evecs[j, i] * z[j]
+        wv[i] = acc
+        zn += z[i] * z[i]
+    norm0 = 0.0
+    for i in range(p):
+        norm0 += (wv[i] / evals[i]) ** 2
+    mu = 0.0
+    if norm0 > radius * radius:
+        lo = 0.0
+        hi = math.sqrt(zn) / radius
+        mu = 0.0
+        for _ in range(200):
+            s2 = 0.0
+            s3 = 0.0
+            for i in range(p):
+                q = wv[i] / (evals[i] + mu)
+                s2 += q * q
+                s3 += q * q / (evals[i] + mu)
+            nb = math.sqrt(s2)
+            phi = 1.0 / nb - 1.0 / radius
+            if phi < 0.0:
+                lo = mu
+            else:
+                hi = mu
+            if phi == 0.0 or hi - lo <= 4e-16 * hi:
+                break
+            # d phi / d mu = s3 / nb^3
+            step = -phi * nb * nb * nb / s3
+            new = mu + step
+            if not (lo < new < hi):
+                new = 0.5 * (lo + hi)
+            if new == mu:
+                break
+            mu = new
+    k = 0
+    for j in range(p):
+        acc = 0.0
+        for i in range(p):
+            acc += evecs[j, i] * (wv[i] / (evals[i] + mu))
+        out[j] = acc
+        k += acc == 0.0
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin, evals, evecs, use_table, table,
+                        offsets, counts, sums):  # pragma: no cover - compiled
+    p = beta.shape[0]
+    amax = 0.0
+    for i in range(p):
+        for k in range(p):
+            amax = max(amax, abs(gram[i, k]))
+    eps = np.empty(p)
+    bh = np.empty(p)
+    z = np.empty(p)
+    wv = np.empty(p)
+    out = np.empty(p)
+    inS = np.zeros(p, dtype=np.bool_)
+    sg = np.zeros(p)
+    idx = np.zeros(p, dtype=np.int64)
+    rhs = np.zeros(p)
+    u = np.zeros(p)
+    w = np.zeros(p)
+    bb = np.zeros(p)
+    c = np.zeros(p)
+    a = np.zeros(p)
+    Lf = np.zeros((p, p))
+    for _ in range(n):
+        _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
+        counts[1, _ridge_ball_zeros(evals, evecs, z, radius, wv, out)] += 1
+        if p == 2:
+            k = _p2_constrained_class(bh[0], bh[1], z[0], z[1], radius, gram[0, 0], gram[0, 1], gram[1, 1], rtol)
+            counts[0, k] += 1
+            continue
+        l1 = 0.0
+        for j in range(p):
+            l1 += abs(bh[j])
+        if l1 <= radius:
+            k = 0
+            for j in range(p):
+                k += bh[j] == 0.0
+            counts[0, k] += 1
+            continue
+        ok = False
+        if _lars(gram, z, 0.0, radius, True, use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
+            ok = _certify(gram, z, 0.0, radius, True, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+                          idx, rhs, u, w, Lf)
+        if ok:
+            k = 0
+            for j in range(p):
+                k += not inS[j]
+            counts[0, k] += 1
+        else:
+            counts[0, p + 1] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Factories
+# ---------------------------------------------------------------------------------------------
+
+def _common(beta, sigma, gram, chol):
+    if isinstance(beta, (str, bytes)):
+        raise TypeError(f"beta must be a sequence of real numbers, got {beta!r}")
+    beta = _as_real_array(beta, "beta", 1)
+    sigma = _check_positive_scalar(sigma, "sigma")
+    G = _check_gram(gram, beta.size)
+    L = _check_chol(chol, G)
+    return beta, sigma, G, L
+
+
+def _tables(As, p, use_table):
+    if use_table:
+        built = [_inverse_table(A) for A in As]
+        width = max(t.size for t, _ in built)
+        tables = np.zeros((len(As), max(width, 1)))
+        for e, (t, _) in enumerate(built):
+            tables[e, :t.size] = t
+        return tables, built[0][1]
+    return np.zeros((len(As), 1)), np.zeros(1, dtype=np.int64)
+
+
+def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_max_p=TABLE_MAX_P):
+    """The compiled kernel of the penalized estimators under the Gram matrix ``gram``.
+
+    Estimator ``e`` solves ``argmin 1/2 b^T (G + lam2s[e] I) b - z^T b + lams[e] ||b||_1``
+    exactly (lasso: ``lam2 = 0``; elastic net: both > 0; ridge: ``lams[e] = 0``,
+    ``lam2s[e]`` the ridge level, solved by Cholesky in floating point).
+
+    Parameters
+    ----------
+    beta : array_like, shape (p,)
+        The true coefficients.
+    sigma : float
+        Noise level, > 0: ``beta_hat ~ N(beta, sigma^2 G^{-1})``.
+    gram : array_like, shape (p, p)
+        ``G = X^T X``, symmetric positive definite.
+    chol : array_like, shape (p, p) or None
+        The lower Cholesky factor of ``inv(gram)`` (computed if None).
+    lams, lam2s : array_like, shape (E,)
+        The L1 and L2 levels of the estimators, >= 0.
+    table_max_p : int, optional
+        Up to this ``p`` the inverses of all principal submatrices are
+        tabulated (faster); above it they are factorized on the fly.
+
+    Returns
+    -------
+    Kernel
+        ``counts`` of shape ``(E, p + 2)``: ``counts[e, k]`` replications with
+        ``k`` exact zeros (``k = 0..p``), ``counts[e, p + 1]`` uncertified ones.
+
+    Examples
+    --------
+    >>> k = penalized_correlated_kernel([1.0, 0.3], 1.0, [[1.0, 0.5], [0.5, 1.0]], None,
+    ...                                 lams=[0.5, 0.5, 0.0], lam2s=[0.0, 0.2, 0.5])
+    >>> k.counts_shape
+    (3, 4)
+    """
+    beta, sigma, G, L = _common(beta, sigma, gram, chol)
+    p = beta.size
+    lams = _as_real_array(lams, "lams", 1)
+    lam2s = _as_real_array(lam2s, "lam2s", 1)
+    if lams.shape != lam2s.shape:
+        raise ParameterError("lam2s", f"lam2s must have the length of lams ({lams.size}), got {lam2s.size}")
+    if np.any(lams < 0):
+        raise ParameterError("lams", f"lams must be >= 0, got {lams.tolist()!r}")
+    if np.any(lam2s < 0):
+        raise ParameterError("lam2s", f"lam2s must be >= 0, got {lam2s.tolist()!r}")
+    As = [G + l2 * np.eye(p) for l2 in lam2s]
+    rtols = np.array([_rtol(A) for A in As])
+    inv_lmins = np.array([1.0 / np.linalg.eigvalsh(A)[0] for A in As])
+    use_table = p != 2 and p <= table_max_p
+    tables, offsets = _tables(As, p, use_table)
+    args = (beta, sigma, G, L, lams, lam2s, rtols, inv_lmins, use_table, tables, offsets)
+    return Kernel(function=_penalized_kernel, args=args, counts_shape=(lams.size, p + 2))
+
+
+def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_p=TABLE_MAX_P):
+    """The compiled kernel of the constrained lasso and ridge in the metric of ``gram``.
+
+    Row 0: ``argmin (b - beta_hat)^T G (b - beta_hat)`` s.t. ``||b||_1 <= radius``
+    (``p = 2``: inside the ball, else a vertex iff the gradient lies in its normal
+    cone, else an edge; ``p != 2``: the LARS-lasso path down to ``||b||_1 = radius``
+    with a certified KKT check, no further fallback).  Row 1: the same with
+    ``||b||_2 <= radius`` (zeros as computed in floating point).
+
+    Parameters
+    ----------
+    beta, sigma, gram, chol
+        As in :func:`penalized_correlated_kernel`.
+    radius : float
+        The ball's radius ``t`` > 0.
+    table_max_p : int, optional
+        As in :func:`penalized_correlated_kernel`.
+
+    Returns
+    -------
+    Kernel
+        ``counts`` of shape ``(2, p + 2)``, the layout of :func:`penalized_correlated_kernel`.
+
+    Examples
+    --------
+    >>> constrained_correlated_kernel([1.0, 0.3], 1.0, [[1.0, 0.5], [0.5, 1.0]], None, 1.0).counts_shape
+    (2, 4)
+    """
+    beta, sigma, G, L = _common(beta, sigma, gram, chol)
+    radius = _check_positive_scalar(radius, "radius")
+    p = beta.size
+    evals, evecs = np.linalg.eigh(G)
+    use_table = p != 2 and p <= table_max_p
+    tables, offsets = _tables([G], p, use_table)
+    args = (beta, sigma, G, L, radius, _rtol(G), 1.0 / evals[0], evals, np.ascontiguousarray(evecs), use_table,
+            tables[0], offsets)
+    return Kernel(function=_constrained_kernel, args=args, counts_shape=(2, p + 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# numpy references (slow, exact by enumeration of the 3^p sign patterns)
+# ---------------------------------------------------------------------------------------------
+
+def _check_reference_inputs(G, vec, name):
+    G = _check_gram(G)
+    p = G.shape[0]
+    v = _as_real_array(vec, name, np.ndim(vec) if np.ndim(vec) >= 1 else 1)
+    if v.shape[-1] != p:
+        raise ParameterError(name, f"{name} must have last dimension {p} (the size of G), got shape {v.shape}")
+    if p > ENUMERATION_MAX_P:
+        raise ParameterError("G", f"G must be at most {ENUMERATION_MAX_P} x {ENUMERATION_MAX_P} "
+                                  f"(enumeration of 3^p sign patterns), got p = {p}")
+    return G, v, p
+
+
+def _enumerate(A, z, level, radius=None):
+    """Best KKT pattern per row of ``z`` over all supports and signs.
+
+    ``level`` is ``lam`` (penalized) or None (constrained: ``mu`` from ``||b||_1 = radius``).
+    Returns ``(b, slack)``: the solution of the pattern with the largest relative
+    KKT slack, and that slack (> 0 for a pattern that satisfies KKT strictly).
+    """
+    n, p = z.shape
+    best = np.full(n, -np.inf)
+    out = np.zeros((n, p))
+    zmax = np.abs(z).max(axis=1)
+    for size in range(0 if radius is None else 1, p + 1):
+        signs = np.array(list(itertools.product((-1.0, 1.0), repeat=size)), dtype=float).reshape(2**size, size)
+        for S in itertools.combinations(range(p), size):
+            S = list(S)
+            off = [j for j in range(p) if j not in S]
+            inv = np.linalg.inv(A[np.ix_(S, S)]) if size else np.zeros((0, 0))
+            u = z[:, S] @ inv.T  # (n, size): A^{-1} z_S
+            w = signs @ inv.T  # (m, size): A^{-1} s
+            if radius is None:
+                mu = np.full((1, n), float(level))
+            else:
+                mu = ((u @ signs.T).T - radius) / np.sum(signs * w, axis=1)[:, None]  # (m, n)
+            b = u[None, :, :] - mu[:, :, None] * w[:, None, :]  # (m, n, size)
+            scale = zmax[None, :] + np.abs(mu) + np.abs(b).sum(axis=2) * np.abs(A).max()
+            slack = np.min(signs[:, None, :] * b, axis=2, initial=np.inf) / scale
+            if off:
+                c = z[None, :, off] - b @ A[np.ix_(off, S)].T  # (m, n, |off|)
+                slack = np.minimum(slack, (mu - np.abs(c).max(axis=2)) / scale)
+            if radius is not None:
+                slack = np.minimum(slack, mu / scale)
+            m_best = np.argmax(slack, axis=0)
+            s_best = slack[m_best, np.arange(n)]
+            better = s_best > best
+            if np.any(better):
+                best[better] = s_best[better]
+                full = np.zeros((int(better.sum()), p))
+                full[:, S] = b[m_best[better], np.flatnonzero(better)]
+                out[better] = full
+    return out, best
+
+
+def lasso_gram_solve(G, z, lam, lam2=0.0, *, return_slack=False):
+    """Exact solution of ``argmin 1/2 b^T (G + lam2 I) b - z^T b + lam ||b||_1`` (numpy, slow).
+
+    By enumeration of every support and sign pattern (``p <= 10``): the
+    solution is the pattern whose KKT conditions hold, ``b_S = A_SS^{-1}(z_S - lam s_S)``
+    with ``A = G + lam2 I``, exact zeros off ``S``.  ``lam = 0`` is the smooth
+    solve ``A^{-1} z``.  scikit-learn's ``Lasso(alpha=lam/n, fit_intercept=False)``
+    on a design with ``X^T X = G`` and ``X^T y = z`` solves the same problem.
+
+    Parameters
+    ----------
+    G : array_like, shape (p, p)
+        Symmetric positive definite Gram matrix.
+    z : array_like, shape (..., p)
+        ``X^T y``, one problem per row.
+    lam, lam2 : float
+        L1 level >= 0 and L2 level >= 0.
+    return_slack : bool
+        Also return the relative KKT slack of each row's pattern (> 0: strict).
+
+    Returns
+    -------
+    b : ndarray, shape like ``z``
+    slack : ndarray, shape ``z.shape[:-1]`` (only if ``return_slack``)
+
+    Examples
+    --------
+    >>> lasso_gram_solve([[1.0, 0.5], [0.5, 1.0]], [2.0, 0.3], 0.5)
+    array([1.5, 0. ])
+    """
+    G, z, p = _check_reference_inputs(G, z, "z")
+    lam = _check_positive_scalar(lam, "lam", allow_zero=True)
+    lam2 = _check_positive_scalar(lam2, "lam2", allow_zero=True)
+    A = G + lam2 * np.eye(p)
+    flat = z.reshape(-1, p)
+    if lam == 0.0:
+        b = np.linalg.solve(A, flat.T).T
+        slack = np.full(flat.shape[0], np.inf)
+    else:
+        b, slack = _enumerate(A, flat, lam)
+    b = b.reshape(z.shape)
+    return (b, slack.reshape(z.shape[:-1])) if return_slack else b
+
+
+def constrained_lasso_gram_solve(G, beta_hat, t, *, return_slack=False):
+    """Exact ``argmin (b - beta_hat)^T G (b - beta_hat)`` s.t. ``||b||_1 <= t`` (numpy, slow).
+
+    ``b = beta_hat`` inside the ball; outside, the pattern ``(S, s)`` with
+    ``mu = (s^T A_SS^{-1} z_S - t)/(s^T A_SS^{-1} s) > 0``,
+    ``b_S = A_SS^{-1}(z_S - mu s)`` of signs ``s`` and ``|z_j - G_jS b_S| <= mu``
+    off ``S`` (``z = G beta_hat``), found by enumeration (``p <= 10``).  It is the
+    penalized lasso at the level ``mu``.
+
+    Parameters
+    ----------
+    G : array_like, shape (p, p)
+        Symmetric positive definite.
+    beta_hat : array_like, shape (..., p)
+    t : float
+        Radius > 0.
+    return_slack : bool
+        Also return the relative KKT slack (``inf`` inside the ball).
+
+    Returns
+    -------
+    b : ndarray, shape like ``beta_hat``
+    slack : ndarray (only if ``return_slack``)
+
+    Examples
+    --------
+    >>> constrained_lasso_gram_solve([[1.0, 0.0], [0.0, 1.0]], [2.0, 0.5], 1.0)
+    array([1., 0.])
+    """
+    G, bh, p = _check_reference_inputs(G, beta_hat, "beta_hat")
+    t = _check_positive_scalar(t, "t")
+    flat = bh.reshape(-1, p)
+    inside = np.abs(flat).sum(axis=1) <= t
+    b = flat.copy()
+    slack = np.full(flat.shape[0], np.inf)
+    if np.any(~inside):
+        b_out, s_out = _enumerate(G, flat[~inside] @ G, None, radius=t)
+        b[~inside] = b_out
+        slack[~inside] = s_out
+    b = b.reshape(bh.shape)
+    return (b, slack.reshape(bh.shape[:-1])) if return_slack else b
