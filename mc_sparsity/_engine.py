@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -90,13 +91,42 @@ class Tally:
     completed: int
 
 
-def _run_task(kernel: Kernel, seed: np.random.SeedSequence, reps: int, first_block: int, stop_block: int):
+_WATCHDOG = []
+
+
+def _die_with_the_parent(owner: int) -> None:
+    """In a worker process: exit as soon as the process that started it is gone.
+
+    A command killed with SIGKILL cannot stop its workers; this thread, started
+    once per worker process, notices that the parent changed and ends the
+    worker, so that no worker outlives the command.
+    """
+    if os.getpid() == owner or _WATCHDOG:
+        return
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    _WATCHDOG.append(threading.Thread(target=watch, name="mc-sparsity-watchdog", daemon=True))
+    _WATCHDOG[0].start()
+
+
+def _run_task(kernel: Kernel, seed: np.random.SeedSequence, reps: int, first_block: int, stop_block: int,
+              owner: int = -1):
     """Run whole blocks ``[first_block, stop_block)``.
 
     Returns (replications run, summed counts, per-block float sums): the float
     sums stay per block so that the engine can combine them independently of
-    how blocks were grouped into tasks.
+    how blocks were grouped into tasks.  ``owner`` is the process id of the
+    command; a worker in another process ends itself when its parent dies.
     """
+    _die_with_the_parent(owner)
     counts = np.zeros(kernel.counts_shape, dtype=np.int64)
     block_sums = []
     done = 0
@@ -145,17 +175,57 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("backend 'dask' needs dask.distributed: pip install 'mc_sparsity[dask]'") from exc
+    import logging
+
     if scheduler is not None:
-        with Client(scheduler, timeout=SCHEDULER_TIMEOUT):
+        _check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ParameterError("scheduler", f"scheduler {scheduler!r}: no dask scheduler answered within "
+                                 f"{SCHEDULER_TIMEOUT} s ({type(exc).__name__}: {str(exc)[:120]})") from None
+        with client:
             yield "dask"
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+    # Silence the cluster's own logging: on Ctrl-C its workers would print tracebacks.
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.CRITICAL) as cluster, Client(cluster):
         yield "dask"
 
 
 #: Seconds to wait for a dask scheduler before giving up.
 SCHEDULER_TIMEOUT = 10
+
+
+def _check_scheduler(address: str) -> None:
+    """Refuse a TCP address where no dask scheduler speaks, before dask's client talks to it.
+
+    A dask scheduler writes its handshake as soon as a connection opens: a
+    little-endian count of frames (a small number).  Anything else (an HTTP
+    server waits for a request; its reply would be read as a frame of
+    exabytes) is refused within :data:`SCHEDULER_TIMEOUT` seconds.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if "://" in address and not address.startswith("tcp://"):
+        return  # tls, inproc, ucx: left to dask
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise ParameterError("scheduler", f"scheduler must be an address such as tcp://HOST:PORT, got {address!r}")
+    try:
+        with socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT) as sock:
+            sock.settimeout(min(3.0, SCHEDULER_TIMEOUT))
+            head = sock.recv(8, socket.MSG_PEEK | socket.MSG_WAITALL)
+    except OSError as exc:
+        raise ParameterError("scheduler", f"scheduler {address!r}: no dask scheduler answered "
+                             f"({type(exc).__name__}: {exc})") from None
+    if len(head) < 8 or not 0 < int.from_bytes(head, "little") < 1024:
+        raise ParameterError("scheduler", f"scheduler {address!r}: what answers there is not a dask scheduler")
 
 
 def run_kernel(
@@ -177,6 +247,12 @@ def run_kernel(
 
     Parameters
     ----------
+    kernel : Kernel
+        The compiled computation and its arguments.
+    reps : int
+        Replications, in blocks of :data:`BLOCK_SIZE`.
+    seed : numpy.random.SeedSequence
+        The run's root: block ``b`` draws from its ``b``-th child.
     n_jobs : int, optional
         joblib's meaning: ``None`` lets a surrounding ``joblib.parallel_config``
         decide (1 without one), -1 all cores, -2 all but one, ...  On process
@@ -185,10 +261,28 @@ def run_kernel(
         ``None`` prefers threads (the kernels release the GIL) unless a
         surrounding ``joblib.parallel_config`` names a backend.
 
+    chunk_size : int, optional
+        Replications per task, rounded up to whole blocks.
+    scheduler : str, optional
+        Address of a running dask scheduler (``backend="dask"``).
+    progress : bool, default False
+        A progress bar on stderr for runs longer than two seconds.
+
+    Returns
+    -------
+    Tally
+
     Raises
     ------
     SimulationInterrupted
         On Ctrl-C, with the counts of the tasks completed so far.
+
+    Examples
+    --------
+    >>> from mc_sparsity._kernels import penalized_kernel
+    >>> tally = run_kernel(penalized_kernel([1.0, 0.3], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0))
+    >>> int(tally.counts.sum()), tally.completed
+    (1000, 1000)
     """
     import joblib  # imported when a run needs it, to keep the command's start-up light
 
@@ -218,7 +312,8 @@ def run_kernel(
             with joblib.parallel_config(**config):
                 parallel = joblib.Parallel(return_as="generator_unordered", prefer="threads")
                 step = blocks_per_task(reps, max(1, joblib.effective_n_jobs()), chunk_size)
-                tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks))
+                owner = os.getpid()
+                tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks), owner)
                          for first in range(0, n_blocks, step))
                 for done, part, sums in parallel(tasks):
                     counts += part

@@ -18,7 +18,7 @@ from mc_sparsity.cli import main
 KERNEL = penalized_kernel([1.0, 0.3], 1.0, [0.5], [2.0], -1)
 
 
-def _fake_task(kernel, seed, reps, first, stop):
+def _fake_task(kernel, seed, reps, first, stop, owner=-1):
     """Counts every replication of its blocks as K = 1 for row 0 and K = 0 for row 1."""
     done = min(stop * BLOCK_SIZE, reps) - first * BLOCK_SIZE
     hist = np.zeros(kernel.counts_shape, dtype=np.int64)

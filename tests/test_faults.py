@@ -1,0 +1,258 @@
+"""Faults and hostile input: outputs, locks, journals, bounds, workers and interruptions (issue 10)."""
+
+import http.server
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from mc_sparsity import _engine, _study
+from mc_sparsity._output import Journal, OutputLock, write_atomic
+from mc_sparsity._study import StudyError, load_study, parse_study, run_study
+from mc_sparsity.cli import main
+
+TINY = textwrap.dedent("""
+    [study]
+    name = "faults"
+    seed = 3
+    reps = 300_000
+
+    [[grid]]
+    form = "penalized"
+    beta = [[1.0, 0.3], [0.0, 0.5]]
+    lam = [0.25, 0.5, 1.0]
+
+    [[grid]]
+    form = "constrained"
+    beta = [[1.0, 0.3]]
+    radius = [0.5, 1.0]
+""")
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+def _run(capsys, *argv):
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if any scenario is run."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a scenario was run before the input was refused")
+    monkeypatch.setattr(_study, "_scenario_rows", refuse)
+
+
+# ---------------------------------------------------------------- outputs
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_an_output_that_is_not_a_regular_file_is_refused_before_any_work(capsys, tmp_path, tiny, no_work, kind):
+    out = tmp_path / "out"
+    if kind == "directory":
+        out.mkdir()
+    else:
+        os.mkfifo(out)
+    status, stdout, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    assert status == 2 and stdout == ""
+    assert len(err.strip().splitlines()) == 1 and "--out" in err and "not a regular file" in err
+    assert (out.is_dir() if kind == "directory" else stat.S_ISFIFO(os.stat(out).st_mode))
+
+
+def test_a_report_folder_that_is_a_file_is_refused(capsys, tmp_path, tiny, no_work):
+    out = tmp_path / "rep"
+    out.write_text("mine")
+    status, _, err = _run(capsys, "report", str(tiny), "--out", str(out))
+    assert status == 2 and "not a directory" in err and out.read_text() == "mine"
+
+
+def test_a_symlinked_journal_is_never_followed(capsys, tmp_path, tiny, no_work):
+    out = tmp_path / "results.csv"
+    target = tmp_path / "precious.txt"
+    target.write_text("do not touch\n")
+    journal = Journal(out, load_study(tiny).identity).path
+    journal.symlink_to(target)
+    status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    assert status == 2 and "symlink" in err
+    assert target.read_text() == "do not touch\n" and not out.exists()
+
+
+def test_an_output_named_as_a_symlink_replaces_its_target(tmp_path, tiny):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    run_study(load_study(tiny), link)
+    assert link.is_symlink() and real.read_text().startswith("scenario,")
+
+
+def test_files_get_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "new.txt", "x")
+        assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o640
+        kept = tmp_path / "kept.txt"
+        kept.write_text("y")
+        os.chmod(kept, 0o604)
+        write_atomic(kept, "z")
+        assert stat.S_IMODE(os.stat(kept).st_mode) == 0o604 and kept.read_text() == "z"
+    finally:
+        os.umask(old)
+
+
+def test_a_second_run_on_a_locked_output_stops_at_once(capsys, tmp_path, tiny, no_work):
+    out = tmp_path / "results.csv"
+    with OutputLock(out):
+        status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    assert status == 2 and f"process {os.getpid()}" in err and "another mc-sparsity run" in err
+    assert not list(tmp_path.glob(".results.csv.*.partial.jsonl"))
+
+
+def test_another_studys_journal_survives(tmp_path, tiny):
+    out = tmp_path / "results.csv"
+    other = parse_study(TINY.replace("seed = 3", "seed = 4"))
+    foreign = Journal(out, other.identity)
+    foreign.append("abc", [{"x": 1}])
+    foreign.close()
+    run_study(load_study(tiny), out)
+    assert foreign.path.exists() and Journal(out, other.identity).read() == {"abc": [{"x": 1}]}
+
+
+def test_a_comment_edit_keeps_the_progress(tmp_path):
+    assert parse_study(TINY).identity == parse_study("# a comment\n" + TINY).identity
+    assert parse_study(TINY).identity != parse_study(TINY.replace("300_000", "300_001")).identity
+
+
+def test_journal_lines_that_are_not_entries_are_ignored(tmp_path):
+    out = tmp_path / "r.csv"
+    journal = Journal(out, "id")
+    journal.path.write_text('[]\nnull\n{"study": "id"}\n"text"\n{"study": "id", "key": "k", "rows": []}\n{torn')
+    assert journal.read() == {"k": []}
+
+
+# ---------------------------------------------------------------- bounds
+@pytest.mark.parametrize("text, key", [
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [0.5]\np = [1e12]\nlam = [1.0]\n", "grid[0].p"),
+    ("[study]\nseed = 1\n[[grid]]\nform = 'penalized'\nbeta = [[1.0]]\nsigma = [" + ", ".join(["1.0"] * 1000)
+     + "]\nlam = [" + ", ".join(f"{i}.0" for i in range(1, 1001)) + "]\nreps = [" + ", ".join(map(str, range(1, 3)))
+     + "]\n", "grid[0]: describes 2,000,000 scenarios"),
+    ("[study]\nseed = 1\nx = " + "[" * 1000 + "]" * 1000 + "\n", "nested too deeply"),
+    ("[study]\nseed = 1\nmax_p = 3\n[[grid]]\nform = 'penalized'\nbeta = [0.5]\np = [4]\nlam = [1.0]\n", "grid[0].p"),
+])
+def test_study_sizes_are_bounded_before_anything_is_built(text, key):
+    start = time.perf_counter()
+    with pytest.raises(StudyError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        parse_study(text)
+    assert time.perf_counter() - start < 5
+
+
+def test_reps_beyond_the_counters_are_refused(capsys):
+    status, _, err = _run(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", str(2**63))
+    assert status == 2 and "--reps" in err
+
+
+def test_n_jobs_on_a_process_backend_is_capped_at_the_cores(capsys):
+    from mc_sparsity._kernels import penalized_kernel
+
+    tally = _engine.run_kernel(penalized_kernel([1.0], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0),
+                               n_jobs=1000, backend="loky")
+    assert tally.completed == 1000
+    assert "capped" in capsys.readouterr().err
+
+
+def test_extreme_scales_are_refused_not_simulated_wrongly(capsys):
+    status, out, err = _run(capsys, "simulate", "--beta", "1e300", "1", "--sigma", "1e-10", "--lam", "1")
+    assert status == 2 and out == "" and "rescale" in err
+
+
+def test_a_scheduler_that_is_not_dask_is_a_clean_error(capsys, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(_engine, "SCHEDULER_TIMEOUT", 2)
+    try:
+        status, out, err = _run(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--quiet",
+                                "--scheduler", f"tcp://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+    assert status == 2 and out == "" and "--scheduler" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- processes
+def _group(pgid):
+    """Live (not zombie) processes of process group ``pgid``, from /proc."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry))
+    return members
+
+
+def _command(*args):
+    return [sys.executable, "-m", "mc_sparsity", *args]
+
+
+def test_no_worker_outlives_a_killed_command():
+    proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
+                                     "2", "--backend", "loky", "--quiet"), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_group(proc.pid)) < 3 and time.monotonic() < deadline:  # the command and its two workers
+        time.sleep(0.2)
+    assert len(_group(proc.pid)) >= 3, "the workers did not start"
+    time.sleep(1.0)  # the workers are running a task
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _group(proc.pid) == []
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_ctrl_c_exits_130_with_one_clean_message(backend):
+    proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
+                                     "2", "--backend", backend, "--quiet"), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and out == ""
+    assert "Traceback" not in err and "not a result" in err
+
+
+def test_kill_9_at_random_moments_then_resume_gives_the_same_bytes(tmp_path, tiny):
+    reference = tmp_path / "reference.csv"
+    run_study(load_study(tiny), reference)
+    out = tmp_path / "killed.csv"
+    rng = np.random.default_rng(2026)
+    for _ in range(3):
+        proc = subprocess.Popen(_command("study", str(tiny), "--out", str(out), "--jobs", "1", "--quiet"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(float(rng.uniform(1.0, 4.0)))
+        proc.kill()
+        proc.wait()
+    assert main(["study", str(tiny), "--out", str(out), "--quiet"]) == 0
+    assert out.read_bytes() == reference.read_bytes()
+    assert not list(tmp_path.glob(".killed.csv.*"))
