@@ -1,17 +1,20 @@
 """mc_sparsity: why the lasso is sparse with positive probability and ridge never is.
 
-Under an orthonormal design ``beta_hat ~ N(beta, sigma^2 I)``.  The package
-computes ``P(solution sparse)`` three independent ways: closed form
-(:func:`exact_sparse_probability`), numerical integration of the density over
-the sparse region (:func:`integrate_sparse_region`) and Monte Carlo
-(:func:`simulate`).
+With a design of Gram matrix ``G = X^T X`` (orthonormal by default),
+``beta_hat ~ N(beta, sigma^2 G^{-1})``.  The package computes
+``P(solution sparse)`` independent ways: exact values
+(:func:`exact_sparse_probability`, :func:`exact_sparse_probability_correlated`,
+:func:`constrained_sparse_probability`), numerical integration of the density
+over the sparse region (:func:`integrate_sparse_region`,
+:func:`integrate_sparse_region_correlated`), Monte Carlo (:func:`simulate`) and
+importance sampling for the tails (``simulate(..., method="is")``).
 
 Public names are imported lazily (PEP 562) so that ``mc-sparsity`` starts fast.
 """
 
 from importlib import import_module
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     # estimators
@@ -29,7 +32,6 @@ _PUBLIC = {
     "simulate": "._simulate",
     "SimulationResult": "._simulate",
     "EstimatorResult": "._simulate",
-    "proportion_interval": "._simulate",
     "SimulationInterrupted": "._engine",
     "BLOCK_SIZE": "._engine",
     # beyond L1 and L2: thresholding rules and their exact laws
@@ -46,6 +48,33 @@ _PUBLIC = {
     "estimate_sf": "._penalties",
     "estimate_density": "._penalties",
     "zeros_distribution": "._penalties",
+    # errors, the registry and the engine
+    "ParameterError": "._errors",
+    "ESTIMATORS": "._registry",
+    "run_kernel": "._engine",
+    "Kernel": "._engine",
+    "proportion_interval": "._inference",
+    # correlated designs
+    "Design": "._designs",
+    "design_for": "._designs",
+    "orthonormal": "._designs",
+    "equicorrelated": "._designs",
+    "ar1": "._designs",
+    "from_gram": "._designs",
+    "from_matrix": "._designs",
+    "load_gram": "._designs",
+    "exact_sparse_probability_correlated": "._exact_correlated",
+    "integrate_sparse_region_correlated": "._integrate_correlated",
+    # rare events and the constrained form beyond p = 2
+    "constrained_sparse_probability": "._constrained_exact",
+    "importance_sample": "._importance",
+    # solvers and their zeros
+    "run_solvers": "._solvers",
+    "subgradient_toy": "._solvers",
+    "sklearn_tolerance_study": "._solvers",
+    # the explorer page
+    "write_explorer": "._explorer",
+    "explorer_fragment": "._explorer",
     # studies and the report
     "load_study": "._study",
     "run_study": "._study",

@@ -203,6 +203,15 @@ def _check_condition(gram, name, what):
 def orthonormal(p) -> Design:
     """The orthonormal design, ``G = I_p``.
 
+    Parameters
+    ----------
+    p : int
+        The number of coefficients, >= 1.
+
+    Returns
+    -------
+    Design
+
     Examples
     --------
     >>> orthonormal(2).gram
@@ -260,6 +269,17 @@ def ar1(p, rho) -> Design:
     ``G^{-1}`` is tridiagonal: ``(1, 1 + rho^2, ..., 1 + rho^2, 1)`` on the
     diagonal and ``-rho`` beside it, over ``1 - rho^2``.
 
+    Parameters
+    ----------
+    p : int
+        The number of coefficients, >= 1.
+    rho : float
+        The lag-one correlation, ``|rho| < 1``.
+
+    Returns
+    -------
+    Design
+
     Examples
     --------
     >>> ar1(3, 0.5).gram
@@ -292,6 +312,19 @@ def from_gram(gram, *, kind="gram", rho=None) -> Design:
     ``gram`` must be a square 2-d array of finite numbers, symmetric to a
     relative tolerance of ``1e-12`` (then symmetrised exactly), positive
     definite with condition number below ``1e12``.
+
+    Parameters
+    ----------
+    gram : array_like of shape (p, p)
+        ``X^T X``.
+    kind : str, default "gram"
+        The kind recorded in the design.
+    rho : float, optional
+        The correlation recorded in the design (equicorrelated, ar1).
+
+    Returns
+    -------
+    Design
 
     Examples
     --------
@@ -331,6 +364,15 @@ def from_gram(gram, *, kind="gram", rho=None) -> Design:
 
 def from_matrix(X) -> Design:
     """The design of a data matrix ``X`` (n x p, full column rank): ``G = X^T X``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        The design matrix, of full column rank.
+
+    Returns
+    -------
+    Design
 
     Examples
     --------
@@ -390,6 +432,15 @@ def load_gram(path) -> Design:
     blank lines and ``#`` comments are skipped.  Every problem (unreadable
     file, ragged rows, a non-number, a matrix that is not a valid Gram matrix)
     raises ``ParameterError("gram", ...)`` with a one-line message naming the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.npy`` file or a text file.
+
+    Returns
+    -------
+    Design
 
     Examples
     --------

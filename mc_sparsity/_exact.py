@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 _SQRT2 = np.sqrt(2.0)
+#: The law of K (the number of zeros) is computed up to this p; P(sparse) for any p.
+MAX_PMF_P = 1000
 
 
 def _log1mexp(x):
@@ -180,8 +182,9 @@ def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimato
         with np.errstate(over="ignore"):  # a sum of huge negative logs may reach -inf
             log_first_zero = log_q + np.concatenate(([0.0], np.cumsum(log_r)[:-1]))
         log_p = min(float(special.logsumexp(log_first_zero)), 0.0)  # no 1 + rounding
-        pmf = _poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1))
-        return ExactProbability(float(np.exp(log_p)), log_p, np.asarray(pmf, dtype=float))
+        # The law of K costs O(p^2) time and memory: computed up to MAX_PMF_P coordinates only.
+        pmf = None if p > MAX_PMF_P else np.asarray(_poisson_binom(np.exp(log_q)).pmf(np.arange(p + 1)), dtype=float)
+        return ExactProbability(float(np.exp(log_p)), log_p, pmf)
     if p == 1:  # the projection on [-t, t] is never 0 unless beta_hat is
         return ExactProbability(0.0, -np.inf, np.array([1.0, 0.0]))
     if p != 2:

@@ -58,7 +58,18 @@ def escape_text(text) -> str:
 
 
 def _of(table, estimator):
-    return table[table["estimator"] == estimator]
+    """The plain Monte Carlo rows of ``estimator`` (one per scenario)."""
+    return table[(table["estimator"] == estimator) & (table["method"] == "mc")]
+
+
+def _importance_rows(table):
+    """The importance-sampling rows (rare cells of the lasso: P(sparse) or P(not sparse))."""
+    return table[table["method"] == "is"]
+
+
+#: |z| on the log scale beyond which an importance-sampling estimate disagrees with the exact value
+#: (two-sided, at level ALPHA).
+Z_CRITICAL = 3.8906
 
 
 def _level_positive(rows):
@@ -85,6 +96,30 @@ def agreement(rows) -> dict:
         "n_integral": len(with_integral),
         "consistent": bool((pvalues > ALPHA).all() and (gaps <= allowed).all()),
     }
+
+
+def importance_agreement(rows) -> dict:
+    """How the importance-sampling rows agree with the exact value, on the log scale.
+
+    ``consistent``: every ``|log estimate - log exact| / relative error`` is at
+    most :data:`Z_CRITICAL`, or, where the relative error is 0 (a zero-variance
+    sampler), the logs agree to 1e-9.
+    """
+    rows = rows[rows["exact"].notna()]
+    gap = (rows["log_estimate"] - rows["log_exact"]).abs()
+    rel = rows["relative_error"]
+    ok = ((rel > 0) & (gap <= Z_CRITICAL * rel)) | ((rel == 0) & (gap <= 1e-9))
+    return {"n": len(rows), "consistent": bool(ok.all()),
+            "worst_z": float((gap / rel)[rel > 0].max()) if bool((rel > 0).any()) else None,
+            "smallest_log": float(rows["log_exact"].min()) if len(rows) else None}
+
+
+def _importance_text(agree) -> str:
+    if not agree["n"]:
+        return ""
+    return (f"; in the {agree['n']} rare cells (P or 1 - P below 1e-5, down to log P = "
+            f"{_fmt(agree['smallest_log'], 2)}) importance sampling agrees with the exact value on the log scale "
+            f"(largest |z| {_fmt(agree['worst_z'], 2)})")
 
 
 def _tests_text(agree) -> str:
@@ -117,8 +152,12 @@ def rule_c1(table) -> Claim:
     rows = _level_positive(_of(table, "lasso"))
     rows = rows[rows["exact"].notna()]
     agree = agreement(rows)
+    rare = importance_agreement(_importance_rows(table))
     if not len(rows):
         return Claim("C1", claim, NOT_SETTLED, "The study has no lasso scenario with a positive level.")
+    if not rare["consistent"]:
+        return Claim("C1", claim, NOT_SETTLED, "Importance sampling disagrees with the exact value in a rare "
+                     "cell" + _importance_text(rare) + ".")
     if not agree["n_integral"]:
         return Claim("C1", claim, NOT_SETTLED, "The study has no p = 2 lasso scenario, where the density is "
                      "integrated over A_L.")
@@ -130,7 +169,7 @@ def rule_c1(table) -> Claim:
     return Claim("C1", claim, HOLDS if positive else DOES_NOT_HOLD,
                  f"In all {agree['n']} lasso scenarios with a positive level the exact probability is "
                  f"{'> 0' if positive else 'not always > 0'} (smallest log P = {_fmt(smallest, 2)}); "
-                 + _tests_text(agree) + ".")
+                 + _tests_text(agree) + _importance_text(rare) + ".")
 
 
 def rule_c2(table) -> Claim:
@@ -358,6 +397,87 @@ def rule_c10(c1: Claim, c4: Claim) -> Claim:
                  "by independent computations (exact value, integral, simulation).")
 
 
+def _final_records(run, solver):
+    records = [x for x in run["results"] if x["solver"] == solver and "iteration" in x]
+    return sorted(records, key=lambda x: x["iteration"])
+
+
+def rule_c7(solver_runs) -> Claim:
+    """C7: proximal gradient (ISTA) with soft thresholding produces exact zeros.
+
+    Holds: at its last iteration ISTA's zero pattern equals the exact solution's
+    on every certified replication, and its share of iterates with an exact
+    zero passes the binomial test against the exact P(sparse).  Does not hold:
+    ISTA never produces an exact zero although the exact solution does.
+    """
+    from ._inference import binomial_pvalue
+
+    claim = "proximal gradient (ISTA) with soft thresholding produces exact zeros"
+    runs = [run for run in solver_runs if _final_records(run, "ista") and run["exact"] is not None]
+    if not runs:
+        return Claim("C7", claim, NOT_SETTLED, "The study runs no solver study with ISTA.")
+    run = runs[0]
+    records = _final_records(run, "ista")
+    last = records[-1]
+    certified = last["reps"] - last["uncertified"]
+    pvalue = binomial_pvalue(last["zero_any"], certified, run["exact"])
+    first_exact = next((x["iteration"] for x in records if x["pattern_match"] == certified), None)
+    text = (f"beta = {_beta_text(run['beta'])}, lambda = {run['lam']:g}, design {run['design']['kind']}"
+            + (f" (rho = {run['design']['rho']:g})" if run["design"].get("rho") is not None else "")
+            + f", {last['reps']:,} replications: after {last['iteration']:,} iterations ISTA's iterate has an exact "
+            f"zero in {last['zero_any']:,} ({_fmt(last['zero_any'] / last['reps'])}) against the exact "
+            f"P(sparse) = {_fmt(run['exact'])} (binomial p-value {_fmt(pvalue, 3)}); its zero pattern equals the "
+            f"exact solution's in {last['pattern_match']:,} of {certified:,} certified replications"
+            + (f", in all of them from iteration {first_exact} on" if first_exact is not None else "")
+            + f". After one iteration: {records[0]['zero_any']:,} with a zero.")
+    if all(x["zero_any"] == 0 for x in records) and run["exact_sparse"]:
+        return Claim("C7", claim, DOES_NOT_HOLD, text)
+    if last["zero_any"] > 0 and last["pattern_match"] == certified and pvalue > ALPHA:
+        return Claim("C7", claim, HOLDS, text)
+    return Claim("C7", claim, NOT_SETTLED, text)
+
+
+def rule_c8(solver_runs, toy=None) -> Claim:
+    """C8: a plain subgradient step with a fixed step size oscillates around 0 instead of reaching it.
+
+    Holds: subgradient descent with a fixed step has no exact zero at any
+    checkpoint while the exact solution is sparse with positive probability,
+    and the thread's w = 5.1, eta = 1/2 sequence never reaches 0.  Does not
+    hold: subgradient descent's exact-zero share agrees with the exact
+    P(sparse) at its last iteration.
+    """
+    from ._inference import binomial_pvalue
+
+    claim = "a plain subgradient step with a fixed step size oscillates around 0 instead of reaching it"
+    runs = [run for run in solver_runs if _final_records(run, "subgradient") and run["exact"] is not None]
+    if not runs:
+        return Claim("C8", claim, NOT_SETTLED, "The study runs no solver study with subgradient descent.")
+    if toy is None:
+        from ._solvers import subgradient_toy
+
+        toy = (subgradient_toy(5.0, 0.5, 100), subgradient_toy(5.1, 0.5, 100))
+    exact_path, oscillating = (np.asarray(t, dtype=float) for t in toy)
+    run = runs[0]
+    records = _final_records(run, "subgradient")
+    last = records[-1]
+    never = all(x["zero_any"] == 0 for x in records)
+    reached = np.flatnonzero(exact_path == 0.0)
+    text = (f"The thread's toy example, w <- w - (1/2) sign(w): from 5 the iterates reach 0.0 exactly at step "
+            f"{int(reached[0]) if reached.size else '-'}; from 5.1 they never do in {oscillating.size - 1} steps "
+            f"(they alternate between {oscillating[-2]:.17g} and {oscillating[-1]:.17g}: 5.1 is not a binary "
+            f"fraction). With the least-squares loss ({last['reps']:,} replications, {run['design']['kind']} design), "
+            f"the fixed-step subgradient iterate has an exact zero in {last['zero_any']} replications at every "
+            f"checkpoint up to iteration {last['iteration']:,}, while the exact solution has one in "
+            f"{run['exact_sparse']:,}; it comes within 1e-4 of 0 in {last['near_zero'].get('0.0001', '-')} "
+            "replications but lands on 0.0 only by exact cancellation in floating point.")
+    if never and run["exact_sparse"] and not bool(np.any(oscillating[1:] == 0.0)):
+        return Claim("C8", claim, HOLDS, text)
+    certified = last["reps"] - last["uncertified"]
+    if last["zero_any"] and binomial_pvalue(last["zero_any"], certified, run["exact"]) > ALPHA:
+        return Claim("C8", claim, DOES_NOT_HOLD, text)
+    return Claim("C8", claim, NOT_SETTLED, text)
+
+
 def assess_claims(table, atom=None, solver_claims=()) -> list[Claim]:
     """Verdicts on the claims of the Cross Validated discussion, from the study table.
 
@@ -370,10 +490,8 @@ def assess_claims(table, atom=None, solver_claims=()) -> list[Claim]:
     claims = [c1, rule_c2(table), rule_c3(table), c4, rule_c5(table), rule_c5b(table), rule_c5c(table),
               rule_c6(atom)]
     solver = {c.number: c for c in solver_claims}
-    claims.append(solver.get("C7", Claim("C7", "proximal gradient (ISTA) with soft thresholding produces exact "
-                                         "zeros", NOT_SETTLED, "The solver study was not run.")))
-    claims.append(solver.get("C8", Claim("C8", "a plain subgradient step with a fixed step size oscillates "
-                                         "around 0", NOT_SETTLED, "The solver study was not run.")))
+    claims.append(solver.get("C7", rule_c7(())))
+    claims.append(solver.get("C8", rule_c8(())))
     claims += [rule_c9(table), rule_c10(c1, c4)]
     return claims
 
@@ -456,7 +574,86 @@ FIGURE_CAPTIONS = {
 }
 
 
-def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
+def _captions() -> dict:
+    from ._plots import CAPTIONS
+
+    return {**FIGURE_CAPTIONS, **CAPTIONS}
+
+
+def _correlated_table(rows):
+    if rows.empty:
+        return "(The study has no correlated scenarios.)\n"
+    head = ("| beta | design | rho | form | level | N | estimate | 95% CI | exact ± error | integral | z | "
+            "uncertified |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    lines = []
+    for _, r in rows.sort_values(["form", "p", "level_over_sigma", "rho"]).iterrows():
+        level = r["lam"] if r["form"] == "penalized" else r["radius"]
+        exact = _fmt(r["exact"]) + (f" ± {r['exact_error']:.0e}" if r["exact_error"] and r["exact_error"] > 0 else "")
+        lines.append(f"| {_beta_text(r['beta'])} | {r['design']} | {_fmt(r['rho'], 2)} | {r['form']} | {level:g} | "
+                     f"{int(r['reps']):,} | {_fmt(r['estimate'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | "
+                     f"{exact} | {_fmt(r['integral'])} | {_fmt(r['z'], 2)} | {int(r['uncertified'])} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _importance_table(rows):
+    if rows.empty:
+        return "(No cell of the study is rare enough for importance sampling: P and 1 - P above 1e-5.)\n"
+    head = ("Where the exact P(sparse) or P(not sparse) is below 1e-5, plain Monte Carlo sees almost nothing; an "
+            "importance sampler (a union sampler for the penalized slabs, a zero-variance conditional sampler for "
+            "their complement, shifted normals at the wedges' dominating points for the constrained form) "
+            "estimates the rare probability, without bias, with its relative error. z is on the log scale: "
+            "(log estimate - log exact) / relative error; a relative error of 0 means a zero-variance sampler.\n\n"
+            "| beta | form | level | estimand | N | estimate | relative error | exact | log exact | z |\n"
+            "|---|---|---|---|---|---|---|---|---|---|\n")
+    lines = []
+    for _, r in rows.iterrows():
+        level = r["lam"] if r["form"] == "penalized" else r["radius"]
+        estimand = "P(not sparse)" if "not sparse" in r["estimator"] else "P(sparse)"
+        estimate = f"{r['estimate']:.4e}" if r["estimate"] > 0 else f"exp({r['log_estimate']:.2f})"
+        exact = f"{r['exact']:.4e}" if r["exact"] > 0 else f"exp({r['log_exact']:.2f})"
+        lines.append(f"| {_beta_text(r['beta'])} | {r['form']} | {level:g} | {estimand} | {int(r['reps']):,} | "
+                     f"{estimate} | {r['relative_error']:.2e} | {exact} | {_fmt(r['log_exact'], 2)} | "
+                     f"{_fmt(r['z'], 2)} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _solver_tables(solver_runs):
+    if not solver_runs:
+        return "(The study runs no solver study.)\n"
+    out = []
+    for run in solver_runs:
+        compiled = [x for x in run["results"] if "iteration" in x]
+        iterations = sorted({x["iteration"] for x in compiled})
+        solvers = list(dict.fromkeys(x["solver"] for x in compiled))
+        rho = run["design"].get("rho")
+        out.append(f"beta = {_beta_text(run['beta'])}, sigma = {run['sigma']:g}, lambda = {run['lam']:g}, design "
+                   f"{run['design']['kind']}" + (f" (rho = {rho:g})" if rho is not None else "")
+                   + f", {run['reps']:,} replications on the same draws; exact P(sparse) = {_fmt(run['exact'])}, "
+                   f"exact solution sparse in {run['exact_sparse']:,}. Share of iterates with an exact zero "
+                   "(in brackets: share whose zero pattern is the exact solution's):\n")
+        out.append("| solver | " + " | ".join(f"k = {k:,}" for k in iterations) + " |")
+        out.append("|---|" + "---|" * len(iterations))
+        for solver in solvers:
+            cells = {x["iteration"]: f"{_fmt(x['zero_any'] / x['reps'])} ({_fmt(x['pattern_match'] / x['reps'])})"
+                     for x in compiled if x["solver"] == solver}
+            out.append(f"| {solver} | " + " | ".join(cells.get(k, "-") for k in iterations) + " |")
+        fits = [x for x in run["results"] if x["solver"] == "sklearn"]
+        if fits:
+            out.append("")
+            out.append(f"scikit-learn's `Lasso(alpha = lambda/n, fit_intercept=False, tol)` on a design X with "
+                       f"X^T X = G (n = 50), {fits[0]['reps']:,} replications: replications whose zero pattern "
+                       "differs from the exact solution's, with 95% Clopper-Pearson intervals.\n")
+            out.append("| tol | spurious zeros | missed zeros | bias of P(sparse) from the fits |")
+            out.append("|---|---|---|---|")
+            for x in fits:
+                out.append(f"| {x['tol']:g} | {x['spurious_zeros']} [{_fmt(x['spurious_ci'][0])}, "
+                           f"{_fmt(x['spurious_ci'][1])}] | {x['missed_zeros']} [{_fmt(x['missed_ci'][0])}, "
+                           f"{_fmt(x['missed_ci'][1])}] | {x['sparse_bias']:+.4f} ± {x['sparse_bias_se']:.4f} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def render_report(table, study, figures, atom=None, solver_claims=(), solver_runs=()) -> str:
     """The text of REPORT.md."""
     table = hashable(table)
     lasso = _of(table, "lasso")
@@ -464,7 +661,8 @@ def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
     main_reps = int(p2["reps"].mode().iloc[0]) if len(p2) else 0
     pen = p2[(p2["form"] == "penalized") & (p2["reps"] == main_reps)]
     con = p2[(p2["form"] == "constrained") & (p2["reps"] == main_reps)]
-    wide = lasso[lasso["p"] > 2]
+    wide = lasso[(lasso["p"] > 2) & (lasso["design"] == "orthonormal")]
+    correlated = lasso[lasso["design"] != "orthonormal"]
     agree = agreement(_level_positive(lasso))
     kfit = [(f'{int(r["p"])}, {r["form"]}', pooled_chisquare(r["zeros"], np.array(r["exact_zeros"], dtype=float)))
             for _, r in lasso[lasso["exact_zeros"].notna() & (lasso["p"] > 2)].iterrows()]
@@ -479,6 +677,9 @@ def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
         "",
         "![The sparse region](figures/sparse_regions.png)",
         "",
+        "Explore the same numbers interactively in [the explorer page](explorer.html) (one offline HTML file: move "
+        "beta, sigma, the level and rho, and watch the region, the cloud of beta_hat and the probabilities).",
+        "",
         "## Design",
         "",
         "Following Morris, White and Crowther (2019), *Using simulation studies to evaluate statistical methods*:",
@@ -487,8 +688,10 @@ def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
         "probability while ridge's is sparse with probability 0, and check each Monte Carlo estimate against two "
         "independent exact computations.",
         "- **Data-generating mechanism.** Linear model y = X b + e, e ~ N(0, sigma^2 I), with an orthonormal design "
-        "(X^T X = I). Every estimator depends on the data only through beta_hat = X^T y ~ N(beta, sigma^2 I), so "
-        "beta_hat is drawn directly. Scenarios: beta (p = "
+        "(X^T X = I) or a correlated one (Gram matrix G = X^T X equicorrelated or AR(1)). Every estimator depends "
+        "on the data only through beta_hat = G^{-1} X^T y ~ N(beta, sigma^2 G^{-1}), so beta_hat is drawn "
+        "directly (beta + sigma L eps, L L^T = G^{-1}) and each estimator is solved exactly per draw (closed "
+        "forms; under correlation the KKT cases or a certified active-set solve). Scenarios: beta (p = "
         + ", ".join(str(p) for p in sorted(set(table["p"]))) + "), sigma, and the penalty level lambda "
         "(penalized form) or the radius t (constrained form), listed in `results.csv`.",
         "- **Estimands.** P(sparse) = P(at least one coordinate of the solution is exactly 0), and the law of K, "
@@ -522,6 +725,15 @@ def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
         "### Beyond L1 and L2: one coordinate, every penalty on the same draws",
         "",
         _penalty_table(table),
+        "### Correlated designs",
+        "",
+        _correlated_table(correlated),
+        "### Rare cells: importance sampling",
+        "",
+        _importance_table(_importance_rows(table)),
+        "### Solvers",
+        "",
+        _solver_tables(solver_runs),
         "### Ridge",
         "",
         f"The ridge rows of `results.csv` ({len(ridge)} scenarios, {int(ridge['reps'].sum()):,} draws) count the "
@@ -542,27 +754,68 @@ def render_report(table, study, figures, atom=None, solver_claims=()) -> str:
     out += ["", "## Figures", ""]
     for path in figures:
         name = Path(path).stem
-        out += [f"### {name.replace('_', ' ').capitalize()}", "", FIGURE_CAPTIONS.get(name, ""), "",
+        out += [f"### {name.replace('_', ' ').capitalize()}", "", _captions().get(name, ""), "",
                 f"![{name}](figures/{Path(path).name})", ""]
     return "\n".join(out) + "\n"
 
 
-def write_report(table, study, outdir, figures, atom=None, solver_claims=()) -> Path:
+def write_report(table, study, outdir, figures, atom=None, solver_claims=(), solver_runs=()) -> Path:
     from ._output import write_atomic
 
     path = Path(outdir) / "REPORT.md"
-    write_atomic(path, render_report(table, study, figures, atom, solver_claims))
+    write_atomic(path, render_report(table, study, figures, atom, solver_claims, solver_runs))
     return path
 
 
 def build_report(study, outdir="reports", *, n_jobs=-1, backend=None, progress=False) -> Path:
-    """Run ``study`` and regenerate ``outdir/results.csv``, ``outdir/figures/*.png`` and ``outdir/REPORT.md``."""
+    """Run ``study`` and regenerate the report in ``outdir``.
+
+    Writes ``results.csv`` (the study table), ``solvers.json`` (the solver
+    runs of the study's ``[[solvers]]`` tables), ``figures/*.png``,
+    ``explorer.html`` (the interactive page) and ``REPORT.md``, each
+    atomically.  The output folder is checked before any work.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`~mc_sparsity.load_study`.
+    outdir : str or path, default "reports"
+    n_jobs : int, default -1
+        joblib workers (-1: all cores).
+    backend : str, optional
+        joblib backend.
+    progress : bool, default False
+        Progress bars on stderr.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``REPORT.md``.
+
+    Examples
+    --------
+    >>> from mc_sparsity import load_study  # doctest: +SKIP
+    >>> build_report(load_study(), "reports")  # doctest: +SKIP
+    PosixPath('reports/REPORT.md')
+    """
+    import json
+
+    from ._explorer import write_explorer
+    from ._output import check_output_dir, write_atomic
     from ._plots import COORDINATE, coordinate_draws, make_figures
+    from ._solvers import run_solvers
     from ._study import run_study
 
-    outdir = Path(outdir)
+    outdir = check_output_dir(outdir)
     table = run_study(study, outdir / "results.csv", n_jobs=n_jobs, backend=backend, progress=progress)
-    figures = make_figures(table, outdir / "figures")
+    solver_runs = [run_solvers(**run.kwargs(), rng=np.random.SeedSequence(study.seed, spawn_key=(2**40 + i,)),
+                               n_jobs=n_jobs) for i, run in enumerate(study.solver_runs)]
+    for run in solver_runs:
+        run["seed"] = study.seed
+    write_atomic(outdir / "solvers.json", json.dumps(solver_runs, indent=1, allow_nan=False) + "\n")
+    figures = make_figures(table, outdir / "figures", solver_runs=solver_runs)
+    write_explorer(outdir / "explorer.html")
     lasso, ridge, exact = coordinate_draws(**COORDINATE)
     atom = (exact, int(np.sum(lasso == 0)), int(np.sum(ridge == 0)), COORDINATE["n"])
-    return write_report(table, study, outdir, figures, atom)
+    return write_report(table, study, outdir, figures, atom, [rule_c7(solver_runs), rule_c8(solver_runs)],
+                        solver_runs)

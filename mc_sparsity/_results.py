@@ -28,6 +28,7 @@ COLUMNS = (
     "beta_norm_over_sigma", "level_over_sigma", "estimator", "params", "method", "reps", "sparse",
     "estimate", "std_error", "ci_low", "ci_high", "ci_method", "confidence_level", "exact", "log_exact",
     "exact_error", "integral", "integral_error", "z", "binom_pvalue", "zeros", "exact_zeros", "uncertified",
+    "log_estimate", "relative_error",
 )
 _LIST_COLUMNS = {"beta": float, "zeros": int, "exact_zeros": float}
 
@@ -122,11 +123,16 @@ class EstimatorResult:
 
     @property
     def z_score(self) -> float | None:
-        """``(estimate - exact) / SE`` with the SE under the exact probability (see ``_inference.z_score``)."""
+        """``(estimate - exact) / SE`` with the SE under the exact probability (see ``_inference.z_score``).
+
+        For importance sampling, on the log scale: ``(log estimate - log exact) / relative error``.
+        """
         if self.exact is None:
             return None
         if self.method != "mc":
-            return None if self.std_error == 0 else (self.estimate - self.exact) / self.std_error
+            if not self.relative_error or self.log_exact is None or not math.isfinite(self.log_exact):
+                return None
+            return (self.log_estimate - self.log_exact) / self.relative_error
         from ._inference import z_score
 
         return z_score(self.sparse, self.reps, self.exact)
@@ -249,6 +255,8 @@ class SimulationResult:
                 "zeros": list(row.zeros),
                 "exact_zeros": None if row.exact_zeros is None else list(row.exact_zeros),
                 "uncertified": row.uncertified,
+                "log_estimate": row.log_estimate,
+                "relative_error": row.relative_error,
             }
             out.append(record)
         return out

@@ -69,9 +69,7 @@ def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None)
     """The kernel that evaluates the estimators ``names`` on one scenario, all on the same draws."""
     params = params or {}
     if design is not None:
-        from ._kernels_correlated import correlated_plan
-
-        return correlated_plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
+        return _correlated_plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
     from ._kernels import constrained_kernel, penalized_kernel
 
     if radius is not None:
@@ -87,11 +85,48 @@ def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None)
     return Plan(kernel, rows, thresholds, subset_size)
 
 
+def _correlated_plan(names, beta, sigma, *, lam, radius, design, params) -> Plan:
+    """Every estimator solved exactly per replication under the design's Gram matrix (``_kernels_correlated``)."""
+    from ._kernels_correlated import constrained_correlated_kernel, penalized_correlated_kernel
+
+    gram, chol = design.gram, design.covariance_cholesky
+    if radius is not None:
+        return Plan(constrained_correlated_kernel(beta, sigma, gram, chol, radius), {"lasso": 0, "ridge": 1}, {})
+    levels = {"lasso": (lam, 0.0), "ridge": (0.0, lam)}
+    if "elastic_net" in names:
+        levels["elastic_net"] = (lam * params["l1_ratio"], lam * (1 - params["l1_ratio"]))
+    rows = {name: i for i, name in enumerate(names)}
+    kernel = penalized_correlated_kernel(beta, sigma, gram, chol, [levels[n][0] for n in names],
+                                         [levels[n][1] for n in names])
+    return Plan(kernel, rows, {})
+
+
+def check_representable(beta, sigma, level):
+    """Refuse a scenario the engine's float arithmetic cannot draw faithfully.
+
+    Every probability depends on ``beta/sigma`` and ``level/sigma`` only, so a
+    refused scenario can always be rescaled.  Refused: ratios that overflow,
+    ``sigma`` so small that ``sigma * z`` loses precision in the subnormal
+    range, and ``|beta| + 40 sigma`` beyond the largest float.
+    """
+    largest = max(float(np.max(np.abs(beta))), level or 0.0)
+    with np.errstate(over="ignore"):
+        ratio = largest / sigma
+        reach = float(np.max(np.abs(beta))) + 40.0 * sigma
+    if not math.isfinite(ratio) or sigma < 1e-290 or not reach < 1e300:
+        raise ParameterError("sigma", f"sigma = {sigma:g} with max(|beta|, level) = {largest:g} is beyond what "
+                             "double precision can simulate; every probability depends on beta/sigma and "
+                             "level/sigma only: rescale beta, sigma and the level together")
+
+
 def _validate(beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend, chunk_size, confidence_level,
               ci_method, method, params):
     beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
+    check_representable(beta, sigma, lam if lam is not None else radius)
     form = "penalized" if lam is not None else "constrained"
     design = _design_or_orthonormal(design, beta.size)
+    if method == "is" and (estimator == "all" or list(estimator) == ["all"]):
+        estimator = "lasso"  # importance sampling has nothing to do for ridge, whose P is 0
     names = estimator_names(estimator, form, correlated=design is not None)
     if form == "constrained" and params:
         raise TypeError(f"the constrained form takes no estimator parameters, got {', '.join(sorted(params))}")
@@ -110,6 +145,12 @@ def _validate(beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend
     check_confidence_level(confidence_level)
     check_option(ci_method, "ci_method", CI_METHODS)
     check_option(method, "method", METHODS)
+    if method == "is":
+        if design is not None or names != ("lasso",) or (radius is not None and beta.size != 2):
+            raise ParameterError("method", "method 'is' (importance sampling) covers the lasso under an "
+                                 "orthonormal design, penalized, or constrained at p = 2: give estimator='lasso'")
+        if lam == 0:
+            raise ParameterError("lam", "method 'is' needs lam > 0 (at lam = 0 the lasso is never sparse)")
     return beta, sigma, lam, radius, form, design, names, params, reps, n_jobs
 
 
@@ -133,6 +174,7 @@ def simulate(
     confidence_level=CONFIDENCE_LEVEL,
     ci_method=DEFAULT_CI_METHOD,
     method="mc",
+    complement=False,
     **params,
 ) -> SimulationResult:
     """Estimate P(solution sparse) by Monte Carlo for one scenario.
@@ -189,7 +231,14 @@ def simulate(
     ci_method : {"exact", "wilson"}, default "exact"
         Clopper-Pearson or Wilson interval (see ``_inference``).
     method : {"mc", "is"}, default "mc"
-        Plain Monte Carlo, or importance sampling (lasso, orthonormal design).
+        Plain Monte Carlo, or importance sampling (lasso, orthonormal design;
+        the constrained form at p = 2), which reaches probabilities far below
+        ``1/reps``: an unbiased weighted estimate with its standard error and
+        relative error (``_importance``).  Its interval is log-normal,
+        ``estimate * exp(+-z * relative_error)`` (``ci_method="lognormal"``).
+    complement : bool, default False
+        With ``method="is"``: estimate ``P(not sparse)`` (rare when the lasso
+        is almost surely sparse) instead of ``P(sparse)``.
     **params
         The estimators' parameters by their registry names: ``l1_ratio``
         (elastic net), ``a`` (SCAD), ``gamma`` (MCP), ``q`` (bridge),
@@ -227,11 +276,11 @@ def simulate(
         ci_method, method, params)
     root = check_rng(rng)
     if method == "is":
-        from ._importance_run import simulate_importance
-
-        results = simulate_importance(names, beta, sigma, lam=lam, radius=radius, reps=reps, root=root,
-                                      n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
-                                      progress=progress, confidence_level=confidence_level)
+        results = tuple(
+            _importance_row(name, beta, sigma, lam, radius, reps, root, complement, confidence_level,
+                            dict(n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
+                                 progress=progress))
+            for name in names)
     else:
         the_plan = plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
         tally = run_kernel(the_plan.kernel, reps, root, n_jobs=n_jobs, backend=backend, chunk_size=chunk_size,
@@ -254,6 +303,40 @@ def simulate(
         design=None if design is None else design.to_dict(),
         method=method,
     )
+
+
+
+def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, confidence_level, engine):
+    """An importance-sampling row: weights summed on the engine, the estimate from ``_importance``."""
+    from scipy.special import ndtri
+
+    from ._exact import ExactProbability
+    from ._importance import estimate_from_sums, importance_sampling_plan
+
+    the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
+    tally = run_kernel(the_plan.kernel, reps, root, **engine)
+    est = estimate_from_sums(tally.counts, tally.sums, the_plan.log_scale)
+    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, the_plan=Plan(None, {}, {name: lam}),
+                                 integrate=True)
+    if complement and exact is not None:  # the reference of P(not sparse)
+        from ._exact import _log1mexp
+
+        log_q = float(_log1mexp(exact.log_probability))
+        exact = ExactProbability(float(np.exp(log_q)), log_q, None, exact.error)
+        integral = None
+    spread = float(ndtri(0.5 + confidence_level / 2)) * est.relative_error
+    return EstimatorResult(
+        estimator=name if not complement else f"{name} (not sparse)",
+        sparse=est.hits, reps=est.replications, estimate=est.estimate, std_error=est.std_error,
+        ci_low=est.estimate * math.exp(-spread) if math.isfinite(spread) else 0.0,
+        ci_high=est.estimate * math.exp(spread) if math.isfinite(spread) else 1.0,
+        ci_method="lognormal", confidence_level=confidence_level,
+        exact=None if exact is None else exact.probability,
+        log_exact=None if exact is None else exact.log_probability,
+        exact_error=None if exact is None else exact.error,
+        integral=None if integral is None else integral.value,
+        integral_error=None if integral is None else integral.error,
+        zeros=(), method="is", log_estimate=est.log_estimate, relative_error=est.relative_error)
 
 
 def _integral_or_none(beta, sigma, design, **kwargs):

@@ -974,10 +974,9 @@ def subgradient_toy(w0, eta, steps):
 # --------------------------------------------------------------------------- #
 
 def _clopper_pearson(k, n, level):
-    from scipy import stats
+    from ._inference import proportion_interval
 
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
-    return float(ci.low), float(ci.high)
+    return list(proportion_interval(k, n, level, "exact"))
 
 
 def sklearn_tolerance_study(beta, sigma, gram_design_X, lam, tols, reps, rng, *, confidence_level=0.95):
@@ -1093,3 +1092,100 @@ def sklearn_tolerance_study(beta, sigma, gram_design_X, lam, tols, reps, rng, *,
                    convergence_warnings=st["warnings"])
         out.append(rec)
     return out
+
+
+#: Solvers run by :func:`run_solvers` and the report when none are named.
+DEFAULT_SOLVERS = ("ista", "fista", "cd", "subgradient")
+
+
+def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, iterations=(1, 2, 5, 10, 100, 1000),
+                step=None, start="zero", tols=(1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12), reps=100_000, rng=0,
+                n_jobs=None, sklearn_reps=2_000, sklearn_n=50):
+    """Run the solvers on the engine (per-block streams) and scikit-learn at ``tols``.
+
+    Parameters
+    ----------
+    beta : array_like of shape (p,)
+    sigma, lam : float
+    design : Design, optional
+        Orthonormal when ``None``.
+    solvers : sequence of str
+        Names from :data:`SOLVERS`, and ``"sklearn"``.
+    iterations : sequence of int
+        Checkpoints at which the iterates are examined.
+    step : float, optional
+        Step size; ``1/L`` by default.
+    start : {"zero", "least_squares"}
+    tols : sequence of float
+        scikit-learn tolerances (with ``"sklearn"`` in ``solvers``).
+    reps : int
+        Replications of every compiled solver (same draws for each).
+    rng : int or SeedSequence
+        Seed of the run.
+    n_jobs : int, optional
+        joblib workers.
+    sklearn_reps, sklearn_n : int
+        Replications and rows of the design for the scikit-learn fits (slow).
+
+    Returns
+    -------
+    dict
+        ``{"beta", "sigma", "lam", "design", "reps", "seed", "exact", "exact_sparse", "results"}`` with
+        one record per solver and iteration (and per tolerance for scikit-learn).
+
+    Examples
+    --------
+    >>> out = run_solvers([1.0, 0.3], 1.0, 0.5, solvers=["ista"], iterations=[1], reps=1000)
+    >>> row = out["results"][0]
+    >>> row["solver"], row["iteration"], row["zero_any"] == out["exact_sparse"]  # G = I: exact in one step
+    ('ista', 1, True)
+    """
+    from ._designs import orthonormal
+    from ._engine import run_kernel
+    from ._simulate import references
+    from ._validation import check_count, check_rng
+
+    beta = _vector(beta, "beta")
+    design = orthonormal(beta.size) if design is None else design
+    reps = check_count(reps, "reps")
+    names = list(dict.fromkeys(solvers))
+    unknown = [s for s in names if s not in (*SOLVERS, "sklearn")]
+    if unknown:
+        raise ParameterError("solver", f"solver must be among {', '.join((*SOLVERS, 'sklearn'))}, got {unknown[0]!r}")
+    root = check_rng(rng)
+    exact, _ = references("lasso", beta, float(sigma), lam=float(lam),
+                          design=None if design.is_orthonormal else design, integrate=False,
+                          the_plan=_LassoPlan(float(lam)))
+    records, exact_sparse = [], None
+    for name in names:
+        if name == "sklearn":
+            continue
+        kernel = solver_kernel(beta, sigma, design.gram, design.covariance_cholesky, lam, name, iterations,
+                               start=start, step=step)
+        tally = run_kernel(kernel, reps, root, n_jobs=n_jobs)
+        summary = solver_summary(kernel, tally.counts)
+        exact_sparse = summary["exact_sparse"]
+        for record in solver_counts_to_records(kernel, tally.counts, tally.sums):
+            record["near_zero"] = {repr(float(k)): v for k, v in record["near_zero"].items()}
+            records.append(record)
+    if "sklearn" in names:
+        X = design_with_gram(design.gram, sklearn_n, np.random.default_rng(root.spawn(1)[0]))
+        for row in sklearn_tolerance_study(beta, sigma, X, lam, tols, min(reps, sklearn_reps),
+                                           np.random.default_rng(root.spawn(2)[1])):
+            records.append({"solver": "sklearn", "tol": row["tol"], "reps": row["reps"],
+                            "zero_any": row["fit_sparse"], "pattern_match": row["reps"] - row["mismatch"],
+                            "spurious_zeros": row["spurious"], "missed_zeros": row["missed"],
+                            "spurious_ci": row["spurious_ci"], "missed_ci": row["missed_ci"],
+                            "exact_sparse": row["exact_sparse"], "sparse_bias": row["sparse_bias"],
+                            "sparse_bias_se": row["sparse_bias_se"], "uncertified": row["uncertified"]})
+    return {"beta": beta.tolist(), "sigma": float(sigma), "lam": float(lam), "design": design.to_dict(),
+            "reps": reps, "seed": rng if isinstance(rng, numbers.Integral) else None,
+            "exact": None if exact is None else exact.probability, "exact_sparse": exact_sparse,
+            "results": records}
+
+
+class _LassoPlan:
+    """The one fact :func:`~mc_sparsity._simulate.references` needs of a plan: the lasso's threshold."""
+
+    def __init__(self, lam):
+        self.thresholds = {"lasso": lam}

@@ -48,9 +48,24 @@ from ._results import to_csv_text
 
 __all__ = ["Scenario", "Study", "StudyError", "load_study", "parse_study", "run_study"]
 
-_STUDY_KEYS = {"name": str, "seed": int, "reps": (int, float), "description": str}
+_STUDY_KEYS = {"name": str, "seed": int, "reps": (int, float), "description": str, "max_scenarios": int,
+               "max_p": int}
 _PARAM_KEYS = tuple(PARAMETERS)
-_GRID_KEYS = {"form", "beta", "p", "sigma", *FORMS.values(), "reps", "estimator", *_PARAM_KEYS}
+_GRID_KEYS = {"form", "beta", "p", "sigma", *FORMS.values(), "reps", "estimator", *_PARAM_KEYS,
+              "rho", "design", "gram"}
+_SOLVER_KEYS = {"beta", "sigma", "lam", "rho", "design", "gram", "solver", "iterations", "reps", "tol", "start",
+                "step"}
+#: At most this many scenarios in a study (the grid's size is computed before it is built);
+#: ``study.max_scenarios`` overrides it.
+MAX_SCENARIOS = 1_000_000
+#: The largest p a study scenario may have: the kernels hold O(p) per replication, the exact
+#: K law O(p^2) (``study.max_p`` overrides it).
+MAX_P = 10_000
+#: The deepest TOML nesting a study file may have.
+MAX_DEPTH = 8
+#: Where the exact P or 1 - P is below this, the report confirms it by importance sampling too:
+#: 1e7 plain Monte Carlo draws see fewer than about 100 such events.
+RARE = 1e-5
 _FORM_LEVEL = FORMS
 #: The default replications per scenario of a study file without ``study.reps``.
 DEFAULT_STUDY_REPS = 1_000_000
@@ -75,6 +90,7 @@ class Scenario:
     reps: int
     estimators: tuple[str, ...] = ("all",)
     params: tuple[tuple[str, float], ...] = ()  # parameters of the estimators beyond lasso and ridge
+    design: tuple = ()  # () orthonormal; else (kind, rho, gram rows)
 
     @property
     def level_name(self) -> str:
@@ -83,16 +99,50 @@ class Scenario:
     @property
     def key(self) -> str:
         """A stable identifier: a hash of what the scenario is, not where it stands."""
-        text = json.dumps([self.form, list(self.beta), self.sigma, self.level, self.reps,
-                           list(self.estimators), [list(kv) for kv in self.params]])
+        parts = [self.form, list(self.beta), self.sigma, self.level, self.reps,
+                 list(self.estimators), [list(kv) for kv in self.params]]
+        if self.design:  # orthonormal scenarios keep the keys (and so the streams) they always had
+            parts.append([self.design[0], self.design[1], [list(r) for r in self.design[2]]])
+        text = json.dumps(parts)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def seed(self, study_seed: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(study_seed, spawn_key=(int(self.key, 16),))
 
+    def make_design(self):
+        """The scenario's design object (``None``: orthonormal)."""
+        if not self.design:
+            return None
+        from ._designs import from_gram
+
+        kind, rho, gram = self.design
+        return from_gram(np.array(gram), kind=kind, rho=rho)
+
     def simulate_kwargs(self) -> dict:
         return {"beta": self.beta, "sigma": self.sigma, self.level_name: self.level, "reps": self.reps,
-                "estimator": list(self.estimators), **dict(self.params)}
+                "estimator": list(self.estimators), "design": self.make_design(), **dict(self.params)}
+
+
+@dataclass(frozen=True)
+class SolverRun:
+    """One ``[[solvers]]`` table: the arguments of :func:`mc_sparsity._solvers.run_solvers`."""
+
+    beta: tuple
+    sigma: float
+    lam: float
+    design: tuple
+    solvers: tuple
+    iterations: tuple
+    reps: int
+    tols: tuple
+    start: str
+    step: float | None
+
+    def kwargs(self) -> dict:
+        return {"beta": list(self.beta), "sigma": self.sigma, "lam": self.lam,
+                "design": Scenario("penalized", self.beta, self.sigma, self.lam, 1, design=self.design).make_design(),
+                "solvers": list(self.solvers), "iterations": list(self.iterations), "reps": self.reps,
+                "tols": list(self.tols), "start": self.start, "step": self.step}
 
 
 @dataclass(frozen=True)
@@ -100,7 +150,9 @@ class Study:
     name: str
     seed: int
     scenarios: tuple[Scenario, ...]
-    source: str  # the file's text: its hash keys the resume journal
+    source: str  # the file's text
+    solver_runs: tuple = ()
+    base: Path | None = None  # the study file's folder (paths in it are relative to it)
 
     @property
     def identity(self) -> str:
@@ -137,7 +189,41 @@ def _nonempty_list(grid, key, where):
     return value
 
 
-def _parse_grid(grid, index, default_reps) -> list[Scenario]:
+def _parse_designs(table, where, sizes, base) -> list[dict]:
+    """The designs of a grid, as ``[{p: (kind, rho, gram rows)}]``: one dict per rho (or one for a gram)."""
+    if not ({"rho", "design", "gram"} & set(table)):
+        return [{}]
+    from ._designs import design_for
+
+    kind = table.get("design")
+    if kind is not None and kind not in ("equicorrelated", "ar1"):
+        _fail(f"{where}.design", f"must be 'equicorrelated' or 'ar1', got {kind!r}")
+    if "gram" in table:
+        if "rho" in table or kind is not None:
+            _fail(f"{where}.gram", "goes without rho and design")
+        if not isinstance(table["gram"], str):
+            _fail(f"{where}.gram", f"must be a file name (relative to the study file), got {table['gram']!r}")
+        path = Path(table["gram"]) if base is None else base / table["gram"]
+        choices = [("gram", None, path)]
+    else:
+        if "rho" not in table:
+            _fail(f"{where}.design", "needs rho")
+        choices = [(kind or "equicorrelated", _number(r, f"{where}.rho"), None)
+                   for r in _nonempty_list(table, "rho", where)]
+    out = []
+    for kind, rho, path in choices:
+        per_p = {}
+        for p in sorted(sizes):
+            try:
+                design = design_for(p, rho=rho, kind=kind if path is None else None, gram=path)
+            except ParameterError as exc:
+                _fail(f"{where}.{'gram' if path is not None else 'rho'}", str(exc))
+            per_p[p] = (design.kind, design.rho, tuple(tuple(float(v) for v in row) for row in design.gram))
+        out.append(per_p)
+    return out
+
+
+def _parse_grid(grid, index, default_reps, limits, base=None) -> list[Scenario]:
     where = f"grid[{index}]"
     if not isinstance(grid, dict):
         _fail(where, "must be a table")
@@ -157,6 +243,9 @@ def _parse_grid(grid, index, default_reps) -> list[Scenario]:
     betas = []
     sizes = [_number(p, f"{where}.p", positive=True, integer=True) for p in _nonempty_list(grid, "p", where)] \
         if "p" in grid else None
+    for p in sizes or ():
+        if p > limits["max_p"]:  # before a vector of that length is built
+            _fail(f"{where}.p", f"p = {p:,} is above the limit of {limits['max_p']:,} (raise it with study.max_p)")
     for i, b in enumerate(_nonempty_list(grid, "beta", where)):
         if isinstance(b, list):
             if sizes is not None:
@@ -180,8 +269,18 @@ def _parse_grid(grid, index, default_reps) -> list[Scenario]:
         if not all(isinstance(e, str) for e in estimators):
             _fail(f"{where}.estimator", f"must be a list of names, got {grid['estimator']!r}")
     params = tuple((key, _number(grid[key], f"{where}.{key}")) for key in _PARAM_KEYS if key in grid)
-    scenarios = [Scenario(form, beta, sigma, level, n, estimators, params)
-                 for beta, sigma, level, n in itertools.product(betas, sigmas, levels, reps)]
+    designs = _parse_designs(grid, where, {len(b) for b in betas}, base)
+    size = len(betas) * len(sigmas) * len(levels) * len(reps) * len(designs)
+    if size > limits["max_scenarios"]:
+        _fail(where, f"describes {size:,} scenarios, more than the limit of {limits['max_scenarios']:,} "
+                     "(raise it with study.max_scenarios)")
+    limits["max_scenarios"] -= size
+    for beta in betas:
+        if len(beta) > limits["max_p"]:
+            _fail(f"{where}.beta", f"p = {len(beta):,} is above the limit of {limits['max_p']:,} "
+                                   "(raise it with study.max_p)")
+    scenarios = [Scenario(form, beta, sigma, level, n, estimators, params, design.get(len(beta), ()))
+                 for beta, sigma, level, n, design in itertools.product(betas, sigmas, levels, reps, designs)]
     for scenario in scenarios:  # cheap, and a long run should not fail at its last scenario
         _check_estimators(scenario, where)
     return scenarios
@@ -202,15 +301,37 @@ def _check_estimators(scenario: Scenario, where: str) -> None:
         _fail(f"{where}.{exc.parameter}", str(exc))
 
 
-def parse_study(text: str, name: str = "<study>") -> Study:
-    """Parse and validate the TOML text of a study."""
+def _depth(value, level=0) -> int:
+    """The nesting depth of a parsed TOML value, stopping early past :data:`MAX_DEPTH`."""
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def parse_study(text: str, name: str = "<study>", base=None) -> Study:
+    """Parse and validate the TOML text of a study.
+
+    ``base`` is the folder that relative paths in the study (``gram``) are
+    relative to.  Sizes are bounded before anything is built: nesting depth
+    :data:`MAX_DEPTH`, :data:`MAX_SCENARIOS` scenarios, p up to :data:`MAX_P`.
+    """
+    if len(text) > 1_000_000:
+        raise StudyError(f"{name}: the study file is {len(text):,} characters long, more than 1,000,000")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(f"{name}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"study", "grid"}
+    except RecursionError:
+        raise StudyError(f"{name}: nested too deeply (at most {MAX_DEPTH} levels)") from None
+    if _depth(data) > MAX_DEPTH:
+        raise StudyError(f"{name}: nested too deeply (at most {MAX_DEPTH} levels)")
+    unknown = set(data) - {"study", "grid", "solvers"}
     if unknown:
-        _fail(sorted(unknown)[0], "unknown key (known: study, grid)")
+        _fail(sorted(unknown)[0], "unknown key (known: study, grid, solvers)")
     head = data.get("study", {})
     if not isinstance(head, dict):
         _fail("study", "must be a table")
@@ -227,11 +348,53 @@ def parse_study(text: str, name: str = "<study>") -> Study:
     grids = data.get("grid")
     if not isinstance(grids, list) or not grids:
         _fail("grid", "the study has no [[grid]] table: nothing to run")
+    limits = {"max_scenarios": head.get("max_scenarios", MAX_SCENARIOS), "max_p": head.get("max_p", MAX_P)}
     scenarios = []
     for i, grid in enumerate(grids):
-        scenarios.extend(_parse_grid(grid, i, reps))
+        scenarios.extend(_parse_grid(grid, i, reps, limits, base))
     unique = list(dict.fromkeys(scenarios))  # a scenario listed twice runs once
-    return Study(name=head.get("name", name), seed=seed, scenarios=tuple(unique), source=text)
+    solver_tables = data.get("solvers", [])
+    if not isinstance(solver_tables, list):
+        _fail("solvers", "must be an array of tables: [[solvers]]")
+    runs = tuple(_parse_solvers(table, i, base) for i, table in enumerate(solver_tables))
+    return Study(name=head.get("name", name), seed=seed, scenarios=tuple(unique), source=text,
+                 solver_runs=runs, base=base)
+
+
+def _parse_solvers(table, index, base) -> SolverRun:
+    """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.run_solvers`)."""
+    from ._solvers import DEFAULT_SOLVERS, SOLVERS, STARTS
+
+    where = f"solvers[{index}]"
+    if not isinstance(table, dict):
+        _fail(where, "must be a table")
+    unknown = set(table) - _SOLVER_KEYS
+    if unknown:
+        _fail(f"{where}.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(_SOLVER_KEYS))})")
+    for key in ("beta", "lam"):
+        if key not in table:
+            _fail(f"{where}.{key}", "is missing")
+    if not isinstance(table["beta"], list) or not table["beta"]:
+        _fail(f"{where}.beta", "must be a non-empty vector")
+    beta = tuple(_number(v, f"{where}.beta") for v in table["beta"])
+    sigma = _number(table.get("sigma", 1.0), f"{where}.sigma", positive=True)
+    lam = _number(table["lam"], f"{where}.lam", positive=True)
+    if isinstance(table.get("rho"), (int, float)):
+        table = {**table, "rho": [table["rho"]]}
+    (design,) = _parse_designs(table, where, {len(beta)}, base)[:1] or [{}]
+    names = tuple(table.get("solver", DEFAULT_SOLVERS))
+    for solver in names:
+        if solver not in (*SOLVERS, "sklearn"):
+            _fail(f"{where}.solver", f"unknown solver {solver!r} (known: {', '.join((*SOLVERS, 'sklearn'))})")
+    iterations = tuple(_number(k, f"{where}.iterations", positive=True, integer=True)
+                       for k in table.get("iterations", [1, 2, 5, 10, 100, 1000]))
+    tols = tuple(_number(t, f"{where}.tol", positive=True) for t in table.get("tol", [1e-2, 1e-4, 1e-8, 1e-12]))
+    start = table.get("start", "zero")
+    if start not in STARTS:
+        _fail(f"{where}.start", f"must be one of {', '.join(STARTS)}, got {start!r}")
+    step = _number(table["step"], f"{where}.step", positive=True) if "step" in table else None
+    reps = _number(table.get("reps", 100_000), f"{where}.reps", positive=True, integer=True)
+    return SolverRun(beta, sigma, lam, design.get(len(beta), ()), names, iterations, reps, tols, start, step)
 
 
 def default_study_text() -> str:
@@ -239,7 +402,30 @@ def default_study_text() -> str:
 
 
 def load_study(path=None) -> Study:
-    """Read a study file; ``None`` gives the default study shipped with the package."""
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or path, optional
+        A TOML study file; ``None`` gives the default study shipped with the
+        package (``mc_sparsity/data/default_study.toml``).
+
+    Returns
+    -------
+    Study
+        Its scenarios (validated, bounded in number and size) and solver runs.
+
+    Raises
+    ------
+    StudyError
+        A file that cannot be read or run; the message names the key.
+
+    Examples
+    --------
+    >>> study = load_study()
+    >>> study.name, len(study.scenarios) > 100
+    ('default', True)
+    """
     if path is None:
         return parse_study(default_study_text(), "default")
     path = Path(path)
@@ -247,25 +433,70 @@ def load_study(path=None) -> Study:
         text = path.read_text()
     except OSError as exc:
         raise StudyError(f"{path}: cannot read the study file: {exc.strerror}") from None
-    return parse_study(text, path.stem)
+    except UnicodeDecodeError:
+        raise StudyError(f"{path}: not a text file") from None
+    return parse_study(text, path.stem, base=path.parent)
 
 
 # ---------------------------------------------------------------- running
 def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[dict]:
+    """The scenario's rows: Monte Carlo for every estimator, and importance sampling for a rare lasso cell.
+
+    Where the lasso's exact P(sparse) or 1 - P(sparse) is below :data:`RARE`
+    (orthonormal design; the constrained form at p = 2), an importance-sampling
+    row estimates the rare one of the two, from the scenario's second stream.
+    """
     from ._simulate import simulate
 
-    result = simulate(**scenario.simulate_kwargs(), rng=scenario.seed(study.seed), n_jobs=n_jobs, backend=backend)
-    return result.records(scenario=scenario.key)
+    seed = scenario.seed(study.seed)
+    result = simulate(**scenario.simulate_kwargs(), rng=seed, n_jobs=n_jobs, backend=backend)
+    rows = result.records(scenario=scenario.key)
+    lasso = [row for row in result.results if row.estimator == "lasso" and row.exact is not None]
+    eligible = not scenario.design and ((scenario.form == "penalized" and scenario.level > 0)
+                                        or (scenario.form == "constrained" and len(scenario.beta) == 2))
+    if lasso and eligible and lasso[0].log_exact > -math.inf and min(lasso[0].exact, 1 - lasso[0].exact) < RARE:
+        complement = lasso[0].exact > 0.5
+        rare = simulate(scenario.beta, scenario.sigma, **{scenario.level_name: scenario.level},
+                        estimator="lasso", reps=min(scenario.reps, 1_000_000), method="is",
+                        complement=complement, rng=np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (2**32,)),
+                        n_jobs=n_jobs, backend=backend)
+        rows += rare.records(scenario=scenario.key)
+    return rows
 
 
 def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = False):
     """Run every scenario of ``study`` and write the tidy table to ``out`` (CSV).
 
-    Returns the table as a ``pandas.DataFrame`` (:func:`~mc_sparsity._results.read_results`
-    types).  Rows are in the study's scenario order, one per scenario and
-    estimator; timings are kept out so that the same study gives a
-    byte-identical file.  ``out`` is checked and locked before any work;
-    finished scenarios are journaled so that an interrupted run resumes.
+    Rows are in the study's scenario order, one per scenario and estimator;
+    timings are kept out so that the same study gives a byte-identical file.
+    ``out`` is checked and locked before any work; finished scenarios are
+    journaled so that an interrupted run resumes.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`load_study` or :func:`parse_study`.
+    out : str or path
+        The CSV to write (atomically); absent or a regular file.
+    n_jobs : int, optional
+        joblib workers (joblib's meaning); never changes the numbers.
+    backend : str, optional
+        joblib backend.
+    progress : bool, default False
+        A progress bar on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with Python types (:func:`~mc_sparsity._results.read_results`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> study = parse_study('[study]\\nreps = 1000\\n[[grid]]\\nform = "penalized"\\nbeta = [[1.0, 0.3]]\\nlam = [0.5]\\n')
+    >>> table = run_study(study, pathlib.Path(tempfile.mkdtemp()) / "r.csv")
+    >>> list(table["estimator"]), int(table["reps"].iloc[0])
+    (['lasso', 'ridge'], 1000)
     """
     from ._output import Journal, OutputLock, check_output_file, write_atomic
     from ._results import read_results

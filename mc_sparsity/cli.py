@@ -19,7 +19,8 @@ import sys
 from ._engine import BACKENDS
 from ._inference import CI_METHODS, DEFAULT_CI_METHOD
 from ._registry import ESTIMATORS, GROUPS, PARAMETERS, estimator_names
-from ._simulate import DEFAULT_REPS
+from ._simulate import DEFAULT_REPS, METHODS
+from ._solvers import SOLVERS, STARTS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -99,6 +100,27 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_design_options(parser: argparse.ArgumentParser) -> None:
+    design = parser.add_argument_group("design (default: orthonormal, X^T X = I)")
+    design.add_argument("--rho", type=_finite_float, metavar="R",
+                        help="correlation of an equicorrelated (default) or ar1 design")
+    design.add_argument("--design", choices=("equicorrelated", "ar1"), dest="design_kind",
+                        help="the kind of design --rho describes (default: equicorrelated)")
+    design.add_argument("--gram", metavar="FILE",
+                        help="a p x p Gram matrix X^T X (.npy, or whitespace/comma-separated text)")
+
+
+def _design(args, p):
+    """The design the options describe, or None for the orthonormal default."""
+    if args.rho is None and args.gram is None and args.design_kind is None:
+        return None
+    if args.design_kind is not None and args.rho is None:
+        raise UsageError("argument --design: needs --rho")
+    from ._designs import design_for
+
+    return design_for(p, rho=args.rho, kind=args.design_kind, gram=args.gram)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mc-sparsity",
@@ -135,10 +157,51 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"replications, e.g. 10000000 or 1e7 (default: {DEFAULT_REPS:.0e})")
     sim.add_argument("--ci-method", choices=CI_METHODS, default=DEFAULT_CI_METHOD,
                      help="confidence interval: exact (Clopper-Pearson, the default) or wilson")
+    sim.add_argument("--method", choices=METHODS, default="mc",
+                     help="mc: plain Monte Carlo (default); is: importance sampling (lasso, orthonormal design), "
+                          "for probabilities far in the tails")
+    sim.add_argument("--complement", action="store_true",
+                     help="with --method is: estimate P(not sparse), rare when the lasso is almost surely sparse")
+    _add_design_options(sim)
     sim.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K", help="non-negative seed (default: 0)")
     _add_engine_options(sim)
     sim.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     sim.set_defaults(run=_run_simulate)
+
+    sol = commands.add_parser(
+        "solvers", help="how often iterative solvers' iterates have exact zeros, against the exact law",
+        description="Run iterative lasso solvers (ISTA, FISTA, coordinate descent, subgradient descent) on the same "
+                    "draws of beta_hat and count, at each listed iteration, exact zeros, pattern matches with the "
+                    "exact solution, near zeros, spurious and missed zeros; scikit-learn's Lasso at tolerances.")
+    _accept_negative_numbers(sol)
+    sol.add_argument("--beta", type=_finite_float, nargs="+", required=True, metavar="B")
+    sol.add_argument("--sigma", type=_positive_float, default=1.0, help="noise level (default: 1)")
+    sol.add_argument("--lam", type=_nonnegative_float, required=True, metavar="L", help="penalty level")
+    _add_design_options(sol)
+    sol.add_argument("--solver", nargs="+", default=["ista", "fista", "cd", "subgradient"], metavar="NAME",
+                     choices=(*SOLVERS, "sklearn"), help=f"any of {', '.join(SOLVERS)}, sklearn "
+                                                         "(default: ista fista cd subgradient)")
+    sol.add_argument("--iterations", type=_count, nargs="+", default=[1, 2, 5, 10, 100, 1000], metavar="K",
+                     help="iterations at which to count (default: 1 2 5 10 100 1000)")
+    sol.add_argument("--step", type=_positive_float, metavar="ETA",
+                     help="step size (default: 1/L, L the largest eigenvalue of X^T X)")
+    sol.add_argument("--start", choices=STARTS, default="zero", help="starting point (default: zero)")
+    sol.add_argument("--tol", type=_positive_float, nargs="+", default=[1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12],
+                     metavar="T", help="scikit-learn tolerances (with --solver sklearn)")
+    sol.add_argument("--reps", type=_count, default=100_000, metavar="N", help="replications (default: 1e5)")
+    sol.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K", help="non-negative seed (default: 0)")
+    sol.add_argument("--jobs", type=_jobs, default=1, metavar="J", help="workers (default: 1)")
+    sol.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    sol.set_defaults(run=_run_solvers)
+
+    explore = commands.add_parser(
+        "explore", help="write the explorer page: the sparse region, the cloud of beta_hat and the probabilities",
+        description="Write one self-contained, offline HTML page (inline JavaScript and SVG) to explore P(sparse) "
+                    "in a browser.")
+    explore.add_argument("--out", default="reports/explorer.html", metavar="FILE",
+                         help="output file (default: reports/explorer.html)")
+    explore.add_argument("--open", action="store_true", help="open the page in a web browser")
+    explore.set_defaults(run=_run_explore)
 
     study = commands.add_parser(
         "study", help="run a grid of scenarios from a TOML file into a CSV table",
@@ -190,10 +253,17 @@ def format_table(result) -> str:
         lines.append(
             f"{row.estimator:<12}{row.sparse:>14,}{row.estimate:>13.6g}{row.std_error:>11.3g}{ci:>26}"
             f"{_format_probability(row.exact, row.log_exact):>14}{_format_probability(row.integral):>14}{z:>8}")
-    lines.append("")
-    lines.append("number of zero coordinates K (counts for K = 0, 1, ..., p):")
-    for row in result.results:
-        lines.append(f"  {row.estimator:<12} {list(row.zeros)}")
+    counted = [row for row in result.results if row.method == "mc"]
+    if counted:
+        lines.append("")
+        lines.append("number of zero coordinates K (counts for K = 0, 1, ..., p):")
+        for row in counted:
+            lines.append(f"  {row.estimator:<12} {list(row.zeros)}")
+    else:
+        lines.append("")
+        lines.append("importance sampling: " + ", ".join(
+            f"{row.estimator}: log estimate {row.log_estimate:.6g}, relative error {row.relative_error:.2g}"
+            for row in result.results))
     return "\n".join(lines)
 
 
@@ -213,9 +283,10 @@ def _run_simulate(args) -> int:
     try:
         result = simulate(
             args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
-            reps=args.reps, rng=args.seed, n_jobs=args.jobs, backend=backend,
-            chunk_size=args.chunk_size, scheduler=args.scheduler, ci_method=args.ci_method,
-            progress=not (args.quiet or args.json), **_estimator_params(args))
+            design=_design(args, len(args.beta)), reps=args.reps, rng=args.seed, n_jobs=args.jobs,
+            backend=backend, chunk_size=args.chunk_size, scheduler=args.scheduler, ci_method=args.ci_method,
+            method=args.method, complement=args.complement, progress=not (args.quiet or args.json),
+            **_estimator_params(args))
     except SimulationInterrupted as stop:
         print(f"\nmc-sparsity: {stop}. Partial counts of the completed replications "
               f"(not a result): {stop.zeros.tolist()}", file=sys.stderr)
@@ -224,6 +295,39 @@ def _run_simulate(args) -> int:
         print(json.dumps(result.to_dict(), allow_nan=False))
     else:
         print(format_table(result))
+    return 0
+
+
+def _run_solvers(args) -> int:
+    from ._solvers import run_solvers
+
+    result = run_solvers(args.beta, args.sigma, args.lam, design=_design(args, len(args.beta)),
+                         solvers=args.solver, iterations=args.iterations, step=args.step, start=args.start,
+                         tols=args.tol, reps=args.reps, rng=args.seed, n_jobs=args.jobs)
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return 0
+    print(f"beta = {result['beta']}, sigma = {result['sigma']:g}, lam = {result['lam']:g}, "
+          f"design = {result['design']['kind']}, reps = {result['reps']:,}, exact P(sparse) = "
+          f"{_format_probability(result['exact'])}")
+    print(f"{'solver':<24}{'iteration/tol':>14}{'zero_any':>12}{'pattern_match':>15}{'spurious':>10}{'missed':>10}")
+    for row in result["results"]:
+        step = row.get("iteration", row.get("tol"))
+        print(f"{row['solver']:<24}{step:>14g}{row['zero_any']:>12,}{row['pattern_match']:>15,}"
+              f"{row['spurious_zeros']:>10,}{row['missed_zeros']:>10,}")
+    return 0
+
+
+def _run_explore(args) -> int:
+    from ._explorer import write_explorer
+    from ._output import check_output_file
+
+    path = write_explorer(check_output_file(args.out))
+    print(f"explorer written to {path}")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
     return 0
 
 
@@ -250,9 +354,9 @@ def _run_report(args) -> int:
 
 
 # A parameter of the Python API -> the option that sets it, for error messages.
-_OPTION_OF = {"beta": "--beta", "sigma": "--sigma", "lam": "--lam", "radius": "--radius", "reps": "--reps",
+_OPTION_OF = {"rho": "--rho", "gram": "--gram", "kind": "--design", "beta": "--beta", "sigma": "--sigma", "lam": "--lam", "radius": "--radius", "reps": "--reps",
               "rng": "--seed", "n_jobs": "--jobs", "chunk_size": "--chunk-size", "estimator": "--estimator",
-              "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out",
+              "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out", "method": "--method",
               **{name: parameter.option for name, (_, parameter) in PARAMETERS.items()}}
 
 
@@ -280,6 +384,9 @@ def main(argv=None) -> int:
     except (ParameterError, StudyError, UsageError) as exc:
         # Bad input, found before any work: argparse's one-line format and status.
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {_usage_error(exc)}\n")
+    except BrokenPipeError:  # the reader went away (| head): not an error of ours
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         hint = " (finished scenarios are saved: rerun the same command to resume)" \
             if args.command in ("study", "report") else ""

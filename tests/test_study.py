@@ -172,7 +172,8 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert figures == ["calibration.png", "coordinate_distribution.png", "error_against_reps.png",
                        "penalty_zero_probability.png", "probability_curves.png", "sparse_regions.png",
-                       "thresholding_functions.png", "zero_counts.png"]
+                       "subgradient_toy.png", "thresholding_functions.png", "zero_counts.png"]
+    assert (out / "explorer.html").stat().st_size > 10_000 and (out / "solvers.json").read_text() == "[]\n"
     assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
     report = (out / "REPORT.md").read_text()
     table = read_results(out / "results.csv")

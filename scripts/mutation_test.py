@@ -1,0 +1,176 @@
+"""Mutation testing: plant semantic bugs one at a time and check that the test suite catches each.
+
+Usage::
+
+    python scripts/mutation_test.py                 # every mutant
+    python scripts/mutation_test.py --only se_sqrt_p_over_n wald_interval
+    python scripts/mutation_test.py --list
+
+Each mutant replaces one exact snippet of one source file.  The tree is copied
+once to a temporary folder (the working tree is never touched); for each mutant
+the snippet is replaced there, the mutant's tests are run with that copy first
+on ``sys.path``, and the file is restored.  A mutant is *killed* when its tests
+fail, *survives* when they pass; a survivor names a missing test.  The score is
+killed / total.  A snippet that is not found is an error of this list (the
+code moved), reported as such and not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple
+
+
+MUTANTS = [
+    # --- the eight planted bugs the audit found the suite let pass (issue 9)
+    Mutant("se_sqrt_p_over_n", "mc_sparsity/_inference.py", "return math.sqrt(p * (1.0 - p) / trials)",
+           "return math.sqrt(p / trials)", ("tests/test_inference.py",)),
+    Mutant("wald_interval", "mc_sparsity/_inference.py",
+           "    ci = binomtest(successes, trials).proportion_ci(confidence_level, method=method)\n"
+           "    return float(ci.low), float(ci.high)",
+           "    p = successes / trials\n    h = 1.959963984540054 * math.sqrt(p * (1 - p) / trials)\n"
+           "    return max(0.0, p - h), min(1.0, p + h)", ("tests/test_inference.py", "tests/test_simulate.py")),
+    Mutant("z_se_sqrt2", "mc_sparsity/_inference.py", "se = math.sqrt(p0 * (1.0 - p0) / trials)",
+           "se = math.sqrt(2 * p0 * (1.0 - p0) / trials)", ("tests/test_inference.py",)),
+    Mutant("chisquare_drops_remainder", "mc_sparsity/_goodness_of_fit.py",
+           "    obs_cells[-1] += acc_o\n    exp_cells[-1] += acc_e\n", "",
+           ("tests/test_inference.py", "tests/test_goodness_of_fit.py")),
+    Mutant("c1_rule_inverted", "mc_sparsity/_report.py",
+           'return Claim("C1", claim, HOLDS if positive else DOES_NOT_HOLD,',
+           'return Claim("C1", claim, DOES_NOT_HOLD if positive else HOLDS,', ("tests/test_report.py",)),
+    Mutant("one_stream_for_every_scenario", "mc_sparsity/_study.py",
+           "return np.random.SeedSequence(study_seed, spawn_key=(int(self.key, 16),))",
+           "return np.random.SeedSequence(study_seed)", ("tests/test_study.py",)),
+    Mutant("scad_default_a", "mc_sparsity/_registry.py", '(Parameter("a", 3.7,', '(Parameter("a", 3.6,',
+           ("tests/test_registry.py",)),
+    Mutant("mcp_default_gamma", "mc_sparsity/_registry.py", '(Parameter("gamma", 3.0,', '(Parameter("gamma", 2.5,',
+           ("tests/test_registry.py",)),
+    # --- kernels
+    Mutant("kernel_threshold_off_by_half_percent", "mc_sparsity/_kernels.py", "tau = thresholds[e]",
+           "tau = thresholds[e] * 1.005", ("tests/test_engine.py", "tests/test_simulate.py")),
+    Mutant("kernel_radius_off", "mc_sparsity/_kernels.py", "if before - j * u < radius:",
+           "if before - j * u < radius * 0.995:", ("tests/test_engine.py", "tests/test_simulate.py")),
+    Mutant("kernel_ridge_assumed_not_computed", "mc_sparsity/_kernels.py", "k += absx[i, j] / d == 0.0",
+           "k += absx[i, j] == 0.0", ("tests/test_engine.py",)),
+    Mutant("engine_drops_partial_block", "mc_sparsity/_engine.py", "n = min(BLOCK_SIZE, reps - block * BLOCK_SIZE)",
+           "n = BLOCK_SIZE", ("tests/test_engine.py",)),
+    Mutant("correlated_kernel_cholesky_transposed", "mc_sparsity/_kernels_correlated.py",
+           "acc += chol[j, k] * eps[k]", "acc += chol[k, j] * eps[k]", ("tests/test_kernels_correlated.py",)),
+    # --- exact laws and integrals
+    Mutant("exact_tail_sign", "mc_sparsity/_exact.py",
+           "special.log_ndtr((-mean - c) / scale)", "special.log_ndtr((mean - c) / scale)",
+           ("tests/test_exact.py",)),
+    Mutant("constrained_product_form_c", "mc_sparsity/_exact.py", "c = radius / _SQRT2", "c = radius / 1.4",
+           ("tests/test_exact.py", "tests/test_integrate.py")),
+    Mutant("integral_strip_width", "mc_sparsity/_integrate.py", "tau = lam / sigma if estimator == \"lasso\" else 0.0",
+           "tau = 1.001 * lam / sigma if estimator == \"lasso\" else 0.0", ("tests/test_integrate.py",)),
+    Mutant("correlated_orthant_sign", "mc_sparsity/_exact_correlated.py",
+           "means = (a_inv @ (gram @ m))[None, :] - ell * signs @ a_inv.T",
+           "means = (a_inv @ (gram @ m))[None, :] + ell * signs @ a_inv.T", ("tests/test_exact_correlated.py",)),
+    # --- importance sampling, intervals, study, report, solvers
+    Mutant("is_weight_bias", "mc_sparsity/_importance.py", "mean = sums[0] / n", "mean = 1.05 * sums[0] / n",
+           ("tests/test_importance.py",)),
+    Mutant("wilson_by_default", "mc_sparsity/_inference.py", 'DEFAULT_CI_METHOD = "exact"',
+           'DEFAULT_CI_METHOD = "wilson"', ("tests/test_inference.py",)),
+    Mutant("journal_identity_ignores_seed", "mc_sparsity/_study.py",
+           "text = json.dumps([__version__, self.seed, [s.key for s in self.scenarios]])",
+           "text = json.dumps([__version__, [s.key for s in self.scenarios]])", ("tests/test_faults.py",)),
+    Mutant("c9_rule_inverted", "mc_sparsity/_report.py",
+           'return Claim("C9", claim, DOES_NOT_HOLD if len(positive) else HOLDS, text)',
+           'return Claim("C9", claim, HOLDS if len(positive) else DOES_NOT_HOLD, text)', ("tests/test_report.py",)),
+    Mutant("ista_step_ignored", "mc_sparsity/_solvers.py",
+           "            thr = step * lam\n            for j in range(p):\n                b[j] = _soft(b[j] - step",
+           "            thr = lam\n            for j in range(p):\n                b[j] = _soft(b[j] - step",
+           ("tests/test_solvers.py",)),
+    Mutant("usage_error_exit_1", "mc_sparsity/cli.py", "parser.exit(EXIT_USAGE,", "parser.exit(EXIT_FAILURE,",
+           ("tests/test_cli.py",)),
+    Mutant("report_escape_skipped", "mc_sparsity/_report.py", "text = html.escape(text, quote=True)",
+           "text = text", ("tests/test_report.py",)),
+]
+
+
+def _copy_tree(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+
+
+def run(mutants, timeout: float) -> list[tuple[str, str, float]]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mc-sparsity-mutants-") as tmp:
+        tree = Path(tmp)
+        _copy_tree(tree)
+        env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+        check = subprocess.run([sys.executable, "-c", "import mc_sparsity; print(mc_sparsity.__file__)"],
+                               cwd=tree, env=env, capture_output=True, text=True)
+        if not check.stdout.startswith(str(tree)):
+            raise SystemExit(f"the copy is not the package imported: {check.stdout.strip()}")
+        for mutant in mutants:
+            path = tree / mutant.path
+            original = path.read_text()
+            if original.count(mutant.old) != 1 or mutant.old == mutant.new:
+                results.append((mutant.name, "NOT APPLICABLE (snippet not found once)", 0.0))
+                continue
+            stat = path.stat()
+            path.write_text(original.replace(mutant.old, mutant.new))
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                       *mutant.tests], cwd=tree, env=env, capture_output=True, text=True,
+                                      timeout=timeout)
+                outcome = "killed" if proc.returncode != 0 else "SURVIVED"
+            except subprocess.TimeoutExpired:
+                outcome = "killed (timeout)"
+            finally:
+                path.write_text(original)
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            results.append((mutant.name, outcome, time.perf_counter() - start))
+            print(f"{mutant.name:<40} {outcome:<12} {results[-1][2]:6.1f} s", flush=True)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run these mutants only")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant (default 600)")
+    args = parser.parse_args()
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.name:<40} {m.path}")
+        return 0
+    chosen = [m for m in MUTANTS if args.only is None or m.name in args.only]
+    results = run(chosen, args.timeout)
+    counted = [r for r in results if not r[1].startswith("NOT APPLICABLE")]
+    killed = sum(r[1].startswith("killed") for r in counted)
+    print()
+    print("| mutant | outcome |\n|---|---|")
+    for name, outcome, _ in results:
+        print(f"| {name} | {outcome} |")
+    print(f"\nscore: {killed} of {len(counted)} killed ({100 * killed / max(len(counted), 1):.0f}%)")
+    return 0 if killed == len(counted) == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
