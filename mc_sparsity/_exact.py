@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from ._errors import ParameterError
 from ._validation import check_option, check_scenario
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "exact_sparse_probability",
     "log_zero_probability",
     "log_nonzero_probability",
+    "exact_not_sparse_probability",
 ]
 
 _SQRT2 = np.sqrt(2.0)
@@ -134,6 +136,48 @@ class ExactProbability:
     log_probability: float
     zeros_pmf: np.ndarray | None
     error: float = 0.0
+
+
+def exact_not_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None):
+    """Exact ``P(lasso solution not sparse)``, accurate where it is tiny (P(sparse) near 1).
+
+    ``1 - P(sparse)`` would cancel; instead: penalized, ``prod_j P(|beta_hat_j| > lam)``
+    on the log scale; constrained (p = 2), ``P(|u| < c) + P(|u| >= c) P(|v| < c)``,
+    a sum of positive terms.
+
+    Parameters
+    ----------
+    beta : array_like of shape (p,)
+    sigma : float, default 1.0
+    lam, radius : float
+        Exactly one; the constrained form needs p = 2.
+
+    Returns
+    -------
+    ExactProbability
+        With ``zeros_pmf`` None.
+
+    Examples
+    --------
+    >>> res = exact_not_sparse_probability([0.0, 0.0], lam=5.0)  # (2 Phi(-5))^2
+    >>> f"{res.probability:.6e}"
+    '3.286765e-13'
+    """
+    beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
+    if lam is not None:
+        log_q = float(np.sum(log_nonzero_probability(beta, sigma, lam)))
+    else:
+        if beta.size != 2:
+            raise ParameterError("beta", f"the constrained complement is computed at p = 2, got p = {beta.size}")
+        b1, b2 = beta / _SQRT2
+        c = radius / _SQRT2
+        with np.errstate(over="ignore"):
+            u_in = float(log_zero_probability([b1 + b2], sigma, c)[0])
+            u_out = float(_log_two_sided_tail(b1 + b2, c, sigma))
+            v_in = float(log_zero_probability([b1 - b2], sigma, c)[0])
+        log_q = float(np.logaddexp(u_in, u_out + v_in))
+    log_q = min(log_q, 0.0)
+    return ExactProbability(float(np.exp(log_q)), log_q, None)
 
 
 def exact_sparse_probability(beta, sigma=1.0, *, lam=None, radius=None, estimator="lasso"):

@@ -588,7 +588,7 @@ SOLVER_STYLE = {  # name: (label, colour, marker, line style)
     "fista": ("FISTA", "#d95f02", "s", "-"),
     "cd": ("coordinate descent", "#7570b3", "^", "-"),
     "subgradient": ("subgradient, fixed step", "#444444", "v", "--"),
-    "subgradient_diminishing": ("subgradient, step 1/k", "#999999", "D", ":"),
+    "subgradient_diminishing": ("subgradient, step 1/sqrt(k)", "#999999", "D", ":"),
 }
 
 

@@ -310,7 +310,6 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     """An importance-sampling row: weights summed on the engine, the estimate from ``_importance``."""
     from scipy.special import ndtri
 
-    from ._exact import ExactProbability
     from ._importance import estimate_from_sums, importance_sampling_plan
 
     the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
@@ -318,11 +317,10 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     est = estimate_from_sums(tally.counts, tally.sums, the_plan.log_scale)
     exact, integral = references(name, beta, sigma, lam=lam, radius=radius, the_plan=Plan(None, {}, {name: lam}),
                                  integrate=True)
-    if complement and exact is not None:  # the reference of P(not sparse)
-        from ._exact import _log1mexp
+    if complement:  # the reference of P(not sparse), without the cancellation of 1 - P(sparse)
+        from ._exact import exact_not_sparse_probability
 
-        log_q = float(_log1mexp(exact.log_probability))
-        exact = ExactProbability(float(np.exp(log_q)), log_q, None, exact.error)
+        exact = exact_not_sparse_probability(beta, sigma, lam=lam, radius=radius)
         integral = None
     spread = float(ndtri(0.5 + confidence_level / 2)) * est.relative_error
     return EstimatorResult(

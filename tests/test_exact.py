@@ -170,3 +170,26 @@ def test_no_nan_for_extreme_finite_inputs():
 def test_bad_input_names_the_parameter(kwargs, message):
     with pytest.raises(ValueError, match=message):
         exact_sparse_probability(**kwargs)
+
+
+def test_the_complement_is_accurate_where_p_sparse_is_near_1():
+    import mpmath
+
+    from mc_sparsity._exact import exact_not_sparse_probability
+
+    mpmath.mp.dps = 50
+    tail = 2 * mpmath.ncdf(-5)  # P(|Z| > 5)
+    res = exact_not_sparse_probability([0.0, 0.0], lam=5.0)
+    assert res.probability == pytest.approx(float(tail**2), rel=1e-12)
+    # constrained, p = 2: the complement of the product form, against 1 - P where that does not cancel
+    for beta, t in [([1.0, 0.3], 1.0), ([0.5, -2.0], 3.0)]:
+        p = exact_sparse_probability(beta, radius=t).probability
+        assert exact_not_sparse_probability(beta, radius=t).probability == pytest.approx(1 - p, rel=1e-12)
+    # and where it would: P(|u| < c) + P(|u| >= c) P(|v| < c) against mpmath
+    c = mpmath.mpf(8) / mpmath.sqrt(2)
+    mu = mpmath.sqrt(2) * 0  # beta = (0, 0): u, v ~ N(0, 1)
+    inside = mpmath.ncdf(c - mu) - mpmath.ncdf(-c - mu)
+    outside = 1 - inside
+    expected = 1 - outside * outside
+    assert exact_not_sparse_probability([0.0, 0.0], radius=8.0).probability == pytest.approx(float(expected),
+                                                                                            rel=1e-12)

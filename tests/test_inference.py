@@ -105,3 +105,11 @@ def test_pooled_chisquare_has_power_against_a_planted_discrepancy():
     observed = rng.multinomial(1_000_000, wrong)
     assert pooled_chisquare(observed, p).pvalue < 1e-4
     assert pooled_chisquare(rng.multinomial(1_000_000, p), p).pvalue > 1e-4
+
+
+def test_pooled_chisquare_keeps_the_remainder_in_the_last_cell():
+    # expected 50, 30, 17, 3: the last cell (3 < 5) is a remainder, added to the cell before it
+    observed, p = [40, 35, 18, 7], [0.5, 0.3, 0.17, 0.03]
+    res = pooled_chisquare(observed, p)
+    statistic = (40 - 50) ** 2 / 50 + (35 - 30) ** 2 / 30 + (25 - 20) ** 2 / 20
+    assert res.cells == 3 and res.statistic == pytest.approx(statistic, rel=1e-12)
