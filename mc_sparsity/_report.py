@@ -211,7 +211,7 @@ def rule_c3(table) -> Claim:
     zero_sparse = int(unpen["sparse"].sum())
     holds = zero_sparse == 0 and _positive(lasso)
     return Claim("C3", claim, HOLDS if holds else DOES_NOT_HOLD,
-                 f"At lambda = 0 {zero_sparse} of {int(unpen['reps'].sum()):,} draws were sparse (exact "
+                 f"At lambda = 0, {zero_sparse} of {int(unpen['reps'].sum()):,} draws were sparse (exact "
                  f"probability 0); at lambda > 0 the lasso's exact probability is positive in all {len(lasso)} "
                  f"scenarios (up to {_fmt(lasso['exact'].max())}), and the simulation agrees ({_tests_text(agree)}).")
 
@@ -544,8 +544,8 @@ def conventions_table() -> str:
     lines = ["| estimator | penalty or constraint | forms | correlated designs | exact law | integral |",
              "|---|---|---|---|---|---|"]
     for e in ESTIMATORS.values():
-        lines.append(f"| {e.name} | {e.problem} | {', '.join(e.forms)} | {'yes' if e.correlated else 'no'} | "
-                     f"{e.exact} | {e.integral} |")
+        cells = [e.name, e.problem, ", ".join(e.forms), "yes" if e.correlated else "no", e.exact, e.integral]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
