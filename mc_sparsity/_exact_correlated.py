@@ -81,6 +81,7 @@ from scipy import integrate, optimize, special
 from scipy.stats import qmc
 
 from ._designs import Design
+from ._validation import Interval, check_scalar, check_scenario
 from ._errors import ParameterError
 from ._exact import ExactProbability, exact_sparse_probability, log_zero_probability
 
@@ -100,41 +101,14 @@ _QMC_SE_FACTOR = 4.0
 # ----------------------------------------------------------------- validation
 
 
-def _real(value, name, *, low=None, open_low=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value) + 0.0
-    if not math.isfinite(value):
-        raise ParameterError(name, f"{name} must be finite, got {value!r}")
-    if low is not None and (value < low or (open_low and value == low)):
-        raise ParameterError(name, f"{name} must be {'>' if open_low else '>='} {low:g}, got {value!r}")
-    return value
-
-
 def _check_inputs(beta, sigma, design, lam, radius, lam2, estimator):
-    try:
-        b = np.asarray(beta, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"beta must be a sequence of real numbers, got {beta!r}") from None
-    if b.ndim == 0:
-        b = b.reshape(1)
-    if b.ndim != 1 or b.size == 0:
-        raise ParameterError("beta", f"beta must be a non-empty 1-d sequence, got shape {b.shape}")
-    if not np.all(np.isfinite(b)):
-        raise ParameterError("beta", f"beta must contain only finite numbers, got {b.tolist()!r}")
-    sigma = _real(sigma, "sigma", low=0.0, open_low=True)
+    b, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     if not isinstance(design, Design):
         raise TypeError(f"design must be a mc_sparsity._designs.Design, got {type(design).__name__}")
     if design.p != b.size:
         raise ParameterError("design", f"design must be p x p = {b.size} x {b.size} to match beta, "
                              f"got {design.p} x {design.p}")
-    if (lam is None) == (radius is None):
-        raise ParameterError("lam", "give exactly one of lam (penalized form) or radius (constrained form)")
-    if lam is not None:
-        lam = _real(lam, "lam", low=0.0)
-    else:
-        radius = _real(radius, "radius", low=0.0, open_low=True)
-    lam2 = _real(lam2, "lam2", low=0.0)
+    lam2 = check_scalar(lam2, "lam2", Interval(0, None, closed="left"))
     if radius is not None and lam2 != 0.0:
         raise ParameterError("lam2", f"lam2 must be 0 for the constrained form, got {lam2!r}")
     if not isinstance(estimator, str) or estimator not in ("lasso", "ridge"):

@@ -25,6 +25,8 @@ __all__ = [
     "GROUPS",
     "PARAMETERS",
     "FORMS",
+    "SOLVERS",
+    "STARTS",
     "default",
     "estimator_names",
     "resolve_parameters",
@@ -143,6 +145,10 @@ ESTIMATORS = {e.name: e for e in (
                          "best subset: coordinates kept", integer=True),),
               "subset", "K = p - M with probability 1", "none"),
 )}
+
+#: The iterative solvers of the solver study (``_solvers``) and their starting points.
+SOLVERS = ("ista", "fista", "cd", "subgradient", "subgradient_diminishing")
+STARTS = ("zero", "least_squares")
 
 #: Names that stand for several estimators.  "all" is the study's subject, lasso against ridge.
 GROUPS = {

@@ -72,6 +72,7 @@ import numba
 import numpy as np
 
 from ._errors import ParameterError
+from ._validation import Interval, check_beta, check_scalar
 
 __all__ = [
     "SOLVERS",
@@ -87,8 +88,7 @@ __all__ = [
     "sklearn_tolerance_study",
 ]
 
-SOLVERS = ("ista", "fista", "cd", "subgradient", "subgradient_diminishing")
-STARTS = ("zero", "least_squares")
+from ._registry import SOLVERS, STARTS  # noqa: E402  (written once, where the command line reads them)
 
 #: Relative margin of the KKT certificate (see the module docstring).
 CERTIFY_MARGIN = 1e-9
@@ -463,27 +463,13 @@ def _iterates_many(beta_hat, gram, lam, code, start, step, checkpoints, out_all,
 # --------------------------------------------------------------------------- #
 
 def _real(value, name, *, low=None, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value) + 0.0
-    if not math.isfinite(value):
-        raise ParameterError(name, f"{name} must be finite, got {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        raise ParameterError(name, f"{name} must be {'>' if low_open else '>='} {low:g}, got {value!r}")
-    return value
+    """A finite real, ``> low`` (``low_open``) or ``>= low``: ``_validation.check_scalar``."""
+    return check_scalar(value, name, Interval(low, None, closed="neither" if low_open else "left"))
 
 
 def _vector(value, name):
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a sequence of real numbers, got {value!r}") from None
-    arr = np.atleast_1d(arr)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ParameterError(name, f"{name} must be a non-empty 1-d sequence, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(name, f"{name} must contain only finite numbers, got {arr.tolist()!r}")
-    return arr
+    """A non-empty 1-d array of finite numbers: ``_validation.check_beta``."""
+    return check_beta(value, name)
 
 
 def _gram(gram, p):

@@ -18,9 +18,8 @@ import sys
 
 from ._engine import BACKENDS
 from ._inference import CI_METHODS, DEFAULT_CI_METHOD
-from ._registry import ESTIMATORS, GROUPS, PARAMETERS, estimator_names
+from ._registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
 from ._simulate import DEFAULT_REPS, METHODS
-from ._solvers import SOLVERS, STARTS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
