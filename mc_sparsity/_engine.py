@@ -187,9 +187,21 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
         with client:
             yield "dask"
         return
-    # Silence the cluster's own logging: on Ctrl-C its workers would print tracebacks.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.CRITICAL) as cluster, Client(cluster):
+    # Ctrl-C is the command's to handle: the cluster's processes are started ignoring SIGINT
+    # (a disposition they inherit), so that they do not print tracebacks of their own; the
+    # cluster is closed when the command leaves this block, whatever the reason.
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+    with cluster, Client(cluster):
         yield "dask"
 
 
@@ -315,7 +327,10 @@ def run_kernel(
                 owner = os.getpid()
                 tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks), owner)
                          for first in range(0, n_blocks, step))
-                for done, part, sums in parallel(tasks):
+                results = parallel(tasks)
+                if name == "dask":  # joblib's dask loop does not give up on Ctrl-C: wait where it can be
+                    results = _interruptible(results)
+                for done, part, sums in results:
                     counts += part
                     completed += done
                     bar.update(done)
@@ -325,6 +340,35 @@ def run_kernel(
     finally:
         bar.close()
     return Tally(counts, _combine_sums(kernel.sums_shape, block_sums), completed)
+
+
+def _interruptible(results):
+    """Yield from ``results`` consumed in a daemon thread, so that Ctrl-C reaches the main thread at once."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue()
+    end = object()
+
+    def pump():
+        try:
+            for item in results:
+                box.put(item)
+        except BaseException as exc:  # handed to the main thread
+            box.put(exc)
+        box.put(end)
+
+    threading.Thread(target=pump, name="mc-sparsity-results", daemon=True).start()
+    while True:
+        try:
+            item = box.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if item is end:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _combine_sums(shape, blocks) -> np.ndarray:

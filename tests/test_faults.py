@@ -230,8 +230,10 @@ def test_no_worker_outlives_a_killed_command():
     assert _group(proc.pid) == []
 
 
-@pytest.mark.parametrize("backend", ["threading", "loky"])
+@pytest.mark.parametrize("backend", ["threading", "loky", "dask"])
 def test_ctrl_c_exits_130_with_one_clean_message(backend):
+    if backend == "dask":
+        pytest.importorskip("dask.distributed")
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
                                      "2", "--backend", backend, "--quiet"), start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
