@@ -639,6 +639,10 @@ def _solver_tables(solver_runs):
                      for x in compiled if x["solver"] == solver}
             out.append(f"| {solver} | " + " | ".join(cells.get(k, "-") for k in iterations) + " |")
         fits = [x for x in run["results"] if x["solver"] == "sklearn"]
+        if not fits:
+            out.append("")
+            out.append("(scikit-learn's tolerance study was not run: scikit-learn is not installed; "
+                       "`pip install 'mc_sparsity[solvers]'`.)")
         if fits:
             out.append("")
             out.append(f"scikit-learn's `Lasso(alpha = lambda/n, fit_intercept=False, tol)` on a design X with "
@@ -810,7 +814,8 @@ def build_report(study, outdir="reports", *, n_jobs=-1, backend=None, progress=F
     outdir = check_output_dir(outdir)
     table = run_study(study, outdir / "results.csv", n_jobs=n_jobs, backend=backend, progress=progress)
     solver_runs = [run_solvers(**run.kwargs(), rng=np.random.SeedSequence(study.seed, spawn_key=(2**40 + i,)),
-                               n_jobs=n_jobs) for i, run in enumerate(study.solver_runs)]
+                               n_jobs=n_jobs, skip_sklearn_if_missing=True)
+                   for i, run in enumerate(study.solver_runs)]
     for run in solver_runs:
         run["seed"] = study.seed
     write_atomic(outdir / "solvers.json", json.dumps(solver_runs, indent=1, allow_nan=False) + "\n")

@@ -1086,7 +1086,7 @@ DEFAULT_SOLVERS = ("ista", "fista", "cd", "subgradient")
 
 def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, iterations=(1, 2, 5, 10, 100, 1000),
                 step=None, start="zero", tols=(1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12), reps=100_000, rng=0,
-                n_jobs=None, sklearn_reps=2_000, sklearn_n=50):
+                n_jobs=None, sklearn_reps=2_000, sklearn_n=50, skip_sklearn_if_missing=False):
     """Run the solvers on the engine (per-block streams) and scikit-learn at ``tols``.
 
     Parameters
@@ -1112,6 +1112,9 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
         joblib workers.
     sklearn_reps, sklearn_n : int
         Replications and rows of the design for the scikit-learn fits (slow).
+    skip_sklearn_if_missing : bool, default False
+        Without scikit-learn (an optional extra), leave its part out instead
+        of raising ``ImportError``.
 
     Returns
     -------
@@ -1154,6 +1157,11 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
         for record in solver_counts_to_records(kernel, tally.counts, tally.sums):
             record["near_zero"] = {repr(float(k)): v for k, v in record["near_zero"].items()}
             records.append(record)
+    if "sklearn" in names and skip_sklearn_if_missing:
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            names.remove("sklearn")
     if "sklearn" in names:
         X = design_with_gram(design.gram, sklearn_n, np.random.default_rng(root.spawn(1)[0]))
         for row in sklearn_tolerance_study(beta, sigma, X, lam, tols, min(reps, sklearn_reps),

@@ -300,6 +300,11 @@ def _run_simulate(args) -> int:
 def _run_solvers(args) -> int:
     from ._solvers import run_solvers
 
+    if "sklearn" in args.solver:
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            raise UsageError("argument --solver: sklearn needs scikit-learn: pip install 'mc_sparsity[solvers]'")
     result = run_solvers(args.beta, args.sigma, args.lam, design=_design(args, len(args.beta)),
                          solvers=args.solver, iterations=args.iterations, step=args.step, start=args.start,
                          tols=args.tol, reps=args.reps, rng=args.seed, n_jobs=args.jobs)

@@ -388,16 +388,22 @@ def run_importtime() -> dict:
             **walls, "rows": rows}
 
 
+def _under_cli(rows: list[dict]) -> list[dict]:
+    """The rows imported while ``mc_sparsity.cli`` was (printed between the previous top-level row and it)."""
+    end = next(i for i, r in enumerate(rows) if r["name"] == "mc_sparsity.cli" and r["depth"] == 0)
+    start = max((i for i in range(end) if rows[i]["depth"] == 0), default=-1) + 1
+    return rows[start:end]
+
+
 def top_imports(rows: list[dict], n: int = 5) -> list[dict]:
     """The ``n`` largest cumulative imports under ``mc_sparsity.cli`` (itself excluded)."""
-    inside = [r for r in rows if r["name"] != "mc_sparsity.cli" and r["depth"] >= 1]
-    return sorted(inside, key=lambda r: -r["cumulative"])[:n]
+    return sorted(_under_cli(rows), key=lambda r: -r["cumulative"])[:n]
 
 
 def third_party(rows: list[dict], n: int = 5) -> list[dict]:
     """The ``n`` costliest packages that are not mc_sparsity, with the mc_sparsity module that pulled them in."""
     by_name = {}
-    for r in rows:
+    for r in _under_cli(rows):
         if "." not in r["name"] and not r["name"].startswith("mc_sparsity") and r["depth"] >= 1:
             by_name.setdefault(r["name"], r)
     out = []

@@ -172,3 +172,15 @@ def test_public_names_resolve_to_their_modules_and_are_documented():
             assert "Examples" in doc and ("Parameters" in doc or not inspect.signature(obj).parameters), name
     with pytest.raises(AttributeError):
         mc_sparsity.no_such_name
+
+
+def test_without_scikit_learn_the_solvers_command_says_how_to_install_it(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
+    status, out, err = run_cli(capsys, "solvers", "--beta", "1", "0.3", "--lam", "0.5", "--solver", "sklearn",
+                               "--reps", "100")
+    assert status == 2 and out == "" and "mc_sparsity[solvers]" in err
+    from mc_sparsity._solvers import run_solvers
+
+    result = run_solvers([1.0, 0.3], 1.0, 0.5, solvers=["ista", "sklearn"], iterations=[1], reps=1000,
+                         skip_sklearn_if_missing=True)
+    assert {r["solver"] for r in result["results"]} == {"ista"}
