@@ -702,9 +702,13 @@ def render_report(table, study, figures, atom=None, solver_claims=(), solver_run
         "- **Estimands.** P(sparse) = P(at least one coordinate of the solution is exactly 0), and the law of K, "
         "the number of zero coordinates.",
         "- **Methods.** Lasso: soft threshold at lambda (penalized), projection on the L1 ball of radius t "
-        "(constrained). Ridge: beta_hat / (1 + lambda) (penalized), projection on the L2 ball (constrained). "
-        "Three computations of P(sparse): the closed form; the numerical integral of the N(beta, sigma^2 I) density "
-        "over the sparse region described geometrically (strips, wedges; p = 2); Monte Carlo with N draws.",
+        "(constrained); under a correlated design the exact solution of each draw (KKT cases at p = 2, a certified "
+        "active-set solve beyond). Ridge: (G + lambda I)^{-1} X^T y (penalized), projection on the L2 ball "
+        "(constrained), computed in floating point. The other penalties by their thresholding rules (see Estimators). "
+        "Computations of P(sparse): the exact value (closed forms; Gaussian orthant sums; quadrature or "
+        "quasi-Monte Carlo with an error bound); the numerical integral of the N(beta, sigma^2 G^{-1}) density over "
+        "the sparse region described geometrically (strips, wedges, polygons; p = 2); Monte Carlo with N draws; "
+        "importance sampling in the rare cells.",
         f"- **Performance measures.** Monte Carlo estimate with its standard error sqrt(p(1-p)/N) and a two-sided "
         f"95% Clopper-Pearson interval (coverage at least 95% for every p and N; at 0 successes [0, 1 - "
         f"0.025^(1/N)]); z = (estimate - exact)/SE with the SE under the exact value; a two-sided exact binomial "
