@@ -358,7 +358,7 @@ def run_startup() -> dict:
 
 # ---------------------------------------------------------------- import time
 def parse_importtime(stderr: str) -> list[dict]:
-    """Rows of ``-X importtime``: name, depth, self and cumulative seconds, the importing module."""
+    """Rows of ``-X importtime``: name, depth, self and cumulative seconds, the importing row."""
     rows = []
     for line in stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
@@ -370,7 +370,9 @@ def parse_importtime(stderr: str) -> list[dict]:
     # importtime prints a module after everything it imported: a row's importer is the
     # first later row one level up.
     for i, row in enumerate(rows):
-        row["parent"] = next((r["name"] for r in rows[i + 1:] if r["depth"] == row["depth"] - 1), None)
+        up = next((j for j in range(i + 1, len(rows)) if rows[j]["depth"] == row["depth"] - 1), None)
+        row["parent_index"] = up
+        row["parent"] = None if up is None else rows[up]["name"]
     return rows
 
 
@@ -408,14 +410,11 @@ def third_party(rows: list[dict], n: int = 5) -> list[dict]:
             by_name.setdefault(r["name"], r)
     out = []
     for r in sorted(by_name.values(), key=lambda r: -r["cumulative"])[:n]:
-        # walk up to the first mc_sparsity importer
-        via, row = None, r
-        while row is not None and via is None:
-            parent = row["parent"]
-            if parent is None or parent.startswith("mc_sparsity"):
-                via = parent
-            row = next((x for x in rows if x["name"] == parent), None)
-        out.append({"name": r["name"], "cumulative": r["cumulative"], "via": via})
+        # walk up (indices only increase) to the first mc_sparsity importer
+        up = r["parent_index"]
+        while up is not None and not rows[up]["name"].startswith("mc_sparsity"):
+            up = rows[up]["parent_index"]
+        out.append({"name": r["name"], "cumulative": r["cumulative"], "via": None if up is None else rows[up]["name"]})
     return out
 
 

@@ -217,11 +217,12 @@ def test_no_worker_outlives_a_killed_command():
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
                                      "2", "--backend", "loky", "--quiet"), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(_group(proc.pid)) < 3 and time.monotonic() < deadline:  # the command and its two workers
+    deadline = time.monotonic() + 120
+    # the command, loky's and multiprocessing's resource trackers, and the two workers
+    while len(_group(proc.pid)) < 5 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert len(_group(proc.pid)) >= 3, "the workers did not start"
-    time.sleep(1.0)  # the workers are running a task
+    assert len(_group(proc.pid)) >= 5, "the workers did not start"
+    time.sleep(3.0)  # the workers have their first task (compiling or running the kernel)
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 15
