@@ -157,3 +157,15 @@ def test_counts_are_the_same_through_a_scheduler_address(reference):
         counts = run_kernel(KERNEL, REPS, np.random.SeedSequence(3), backend="dask",
                             scheduler=cluster.scheduler_address).counts
     assert_array_equal(counts, reference)
+
+
+@pytest.mark.parametrize("divisor", [1.0, 1.5, 2.0, 3.0, 1.0 + 1e-12, 1e10, 1e300])
+def test_the_ridge_threshold_is_exactly_where_the_quotient_underflows(divisor):
+    from mc_sparsity._kernels import quotient_zero_threshold
+
+    t = quotient_zero_threshold(divisor)
+    rng = np.random.default_rng(0)
+    below = t * rng.uniform(0, 1, 1000)
+    above = np.nextafter(t, 1.0) * (1 + rng.uniform(0, 1e3, 1000))
+    assert t / divisor == 0.0 and np.nextafter(t, 1.0) / divisor != 0.0
+    assert np.all(below / divisor == 0.0) and np.all(above / divisor != 0.0)
