@@ -193,3 +193,14 @@ def test_the_complement_is_accurate_where_p_sparse_is_near_1():
     expected = 1 - outside * outside
     assert exact_not_sparse_probability([0.0, 0.0], radius=8.0).probability == pytest.approx(float(expected),
                                                                                             rel=1e-12)
+
+
+def test_the_law_of_k_is_scipys_poisson_binomial():
+    from scipy.stats import poisson_binom
+
+    from mc_sparsity._exact import _poisson_binom
+
+    rng = np.random.default_rng(3)
+    for q in (rng.uniform(size=7), rng.uniform(size=60) ** 3, np.array([0.0, 1.0, 0.5]), np.array([1e-300, 0.3])):
+        k = np.arange(q.size + 1)
+        np.testing.assert_allclose(_poisson_binom(q).pmf(k), poisson_binom(q).pmf(k), rtol=1e-10, atol=1e-300)
