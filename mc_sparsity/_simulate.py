@@ -286,7 +286,8 @@ def simulate(
         tally = run_kernel(the_plan.kernel, reps, root, n_jobs=n_jobs, backend=backend, chunk_size=chunk_size,
                            scheduler=scheduler, progress=progress)
         results = tuple(
-            _row(name, tally.counts[the_plan.rows[name]], beta, sigma, lam, radius, design, the_plan, params,
+            _row(name, tally.counts[the_plan.rows[name]], beta, sigma, lam, radius, design,
+                 the_plan.thresholds.get(name), params,
                  integrate, confidence_level, ci_method)
             for name in names)
     return SimulationResult(
@@ -315,7 +316,7 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
     tally = run_kernel(the_plan.kernel, reps, root, **engine)
     est = estimate_from_sums(tally.counts, tally.sums, the_plan.log_scale)
-    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, the_plan=Plan(None, {}, {name: lam}),
+    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, threshold=lam,
                                  integrate=True)
     if complement:  # the reference of P(not sparse), without the cancellation of 1 - P(sparse)
         from ._exact import exact_not_sparse_probability
@@ -351,13 +352,15 @@ def _integral_or_none(beta, sigma, design, **kwargs):
         return None
 
 
-def references(name, beta, sigma, *, lam=None, radius=None, design=None, the_plan=None, params=None,
+def references(name, beta, sigma, *, lam=None, radius=None, design=None, threshold=None, params=None,
                integrate=True):
     """``(exact, integral)`` of estimator ``name`` on one scenario, as the registry says.
 
     ``exact`` is an :class:`~mc_sparsity._exact.ExactProbability` or ``None``;
     ``integral`` an :class:`~mc_sparsity._integrate.IntegralResult` or ``None``
     (p != 2, or ridge, whose sparse region is a null set: nothing to integrate).
+    ``threshold`` is a separable estimator's zero threshold (orthonormal,
+    penalized): its exact law and integral are the lasso's at that level.
     """
     from ._exact import ExactProbability, exact_sparse_probability
 
@@ -393,14 +396,14 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, the_pla
         if integrate and p == 2:
             integral = _integral_or_none(beta, sigma, None, radius=radius)
         return exact, integral
-    tau = the_plan.thresholds[name]
+    tau = threshold
     exact = exact_sparse_probability(beta, sigma, lam=tau)
     if integrate and p == 2:
         integral = _integral_or_none(beta, sigma, None, lam=tau)
     return exact, integral
 
 
-def _row(name, counts, beta, sigma, lam, radius, design, the_plan, params, integrate, confidence_level,
+def _row(name, counts, beta, sigma, lam, radius, design, threshold, params, integrate, confidence_level,
          ci_method) -> EstimatorResult:
     """One estimator's row from its kernel counts ``counts[k]`` (k zeros) and ``counts[p + 1]`` (uncertified)."""
     p = beta.size
@@ -408,8 +411,8 @@ def _row(name, counts, beta, sigma, lam, radius, design, the_plan, params, integ
     uncertified = int(counts[p + 1])
     classified = sum(zeros)
     sparse = classified - zeros[0]
-    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, design=design, the_plan=the_plan,
-                                 params=params, integrate=integrate)
+    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, design=design,
+                                 threshold=threshold, params=params, integrate=integrate)
     if classified:
         ci_low, ci_high = proportion_interval(sparse, classified, confidence_level, ci_method)
         estimate, std_error = sparse / classified, standard_error(sparse, classified)

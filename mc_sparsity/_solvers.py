@@ -1144,7 +1144,7 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
     root = check_rng(rng)
     exact, _ = references("lasso", beta, float(sigma), lam=float(lam),
                           design=None if design.is_orthonormal else design, integrate=False,
-                          the_plan=_LassoPlan(float(lam)))
+                          threshold=float(lam))
     records, exact_sparse = [], None
     for name in names:
         if name == "sklearn":
@@ -1176,10 +1176,3 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
             "reps": reps, "seed": rng if isinstance(rng, numbers.Integral) else None,
             "exact": None if exact is None else exact.probability, "exact_sparse": exact_sparse,
             "results": records}
-
-
-class _LassoPlan:
-    """The one fact :func:`~mc_sparsity._simulate.references` needs of a plan: the lasso's threshold."""
-
-    def __init__(self, lam):
-        self.thresholds = {"lasso": lam}
