@@ -16,10 +16,10 @@ import math
 import re
 import sys
 
-from ._engine import BACKENDS
-from ._inference import CI_METHODS, DEFAULT_CI_METHOD
-from ._registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
-from ._simulate import DEFAULT_REPS, METHODS
+from ._mc.engine import BACKENDS
+from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
+from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
+from ._mc.simulate import DEFAULT_REPS, METHODS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -115,7 +115,7 @@ def _design(args, p):
         return None
     if args.design_kind is not None and args.rho is None:
         raise UsageError("argument --design: needs --rho")
-    from ._designs import design_for
+    from ._designs.design import design_for
 
     return design_for(p, rho=args.rho, kind=args.design_kind, gram=args.gram)
 
@@ -275,8 +275,8 @@ def _estimator_params(args) -> dict:
 
 
 def _run_simulate(args) -> int:
-    from ._engine import SimulationInterrupted
-    from ._simulate import simulate
+    from ._mc.engine import SimulationInterrupted
+    from ._mc.simulate import simulate
 
     backend = "dask" if args.scheduler else args.backend
     try:
@@ -298,7 +298,7 @@ def _run_simulate(args) -> int:
 
 
 def _run_solvers(args) -> int:
-    from ._solvers import run_solvers
+    from ._solvers.iterative import run_solvers
 
     if "sklearn" in args.solver:
         try:
@@ -323,8 +323,8 @@ def _run_solvers(args) -> int:
 
 
 def _run_explore(args) -> int:
-    from ._explorer import write_explorer
-    from ._output import check_output_file
+    from ._report.explorer import write_explorer
+    from ._pipeline.output import check_output_file
 
     path = write_explorer(check_output_file(args.out))
     print(f"explorer written to {path}")
@@ -336,7 +336,7 @@ def _run_explore(args) -> int:
 
 
 def _run_study(args) -> int:
-    from ._study import load_study, run_study
+    from ._pipeline.study import load_study, run_study
 
     study = load_study(args.file)
     table = run_study(study, args.out, n_jobs=args.jobs, progress=not args.quiet)
@@ -347,8 +347,8 @@ def _run_study(args) -> int:
 def _run_report(args) -> int:
     import time
 
-    from ._report import build_report
-    from ._study import load_study
+    from ._report.report import build_report
+    from ._pipeline.study import load_study
 
     start = time.perf_counter()
     study = load_study(args.file)
@@ -366,7 +366,7 @@ _OPTION_OF = {"rho": "--rho", "gram": "--gram", "kind": "--design", "beta": "--b
 
 def _usage_error(exc) -> str:
     """One line naming the option (or the study file's key) for a bad input."""
-    from ._errors import ParameterError
+    from ._base.errors import ParameterError
 
     if isinstance(exc, ParameterError) and exc.parameter in _OPTION_OF:
         return f"argument {_OPTION_OF[exc.parameter]}: {exc}"
@@ -377,8 +377,8 @@ def main(argv=None) -> int:
     """Run the ``mc-sparsity`` command; return its exit status."""
     import os
 
-    from ._errors import ParameterError
-    from ._study import StudyError
+    from ._base.errors import ParameterError
+    from ._pipeline.study import StudyError
 
     parser = build_parser()
     args = parser.parse_args(argv)

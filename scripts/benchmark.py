@@ -270,7 +270,7 @@ stamps = {"interpreter_ready": time.time()}
 import dataclasses, json, os, sys
 from mc_sparsity.cli import main
 stamps["cli_imported"] = time.time()
-from mc_sparsity import _engine
+from mc_sparsity._mc import engine as _engine
 _run_task = _engine._run_task
 def run_task(kernel, *args, **kwargs):
     function = kernel.function
@@ -453,8 +453,8 @@ class Ar1:
 
     def __init__(self):
         from mc_sparsity import ar1
-        from mc_sparsity._kernels_correlated import penalized_correlated_kernel
-        from mc_sparsity._solvers import design_with_gram
+        from mc_sparsity._mc.kernels_correlated import penalized_correlated_kernel
+        from mc_sparsity._solvers.iterative import design_with_gram
 
         self.design = ar1(P_AR1, RHO_AR1)
         self.beta = np.array(beta_for(P_AR1))
@@ -465,7 +465,7 @@ class Ar1:
         self.run(1000)  # compile, or load from the cache
 
     def run(self, reps: int) -> float:
-        from mc_sparsity._engine import run_kernel
+        from mc_sparsity._mc.engine import run_kernel
 
         start = time.perf_counter()
         tally = run_kernel(self.kernel, reps, self.seed, n_jobs=1)
@@ -476,7 +476,7 @@ class Ar1:
 
     def draws(self, reps: int):
         """``beta_hat`` and ``z = G beta_hat`` of the kernel's first ``reps`` replications (block 0's stream)."""
-        from mc_sparsity._engine import BLOCK_SIZE, block_generator
+        from mc_sparsity._mc.engine import BLOCK_SIZE, block_generator
 
         if reps > BLOCK_SIZE:
             raise ValueError(f"at most one block ({BLOCK_SIZE}) of draws")
@@ -513,8 +513,8 @@ class Ar1:
 
     def pattern_check(self, reps: int) -> dict:
         """On the kernel's first ``reps`` draws: sklearn's patterns vs the exact ones, and the kernel's histogram."""
-        from mc_sparsity._engine import block_generator
-        from mc_sparsity._solvers import exact_lasso_solution
+        from mc_sparsity._mc.engine import block_generator
+        from mc_sparsity._solvers.iterative import exact_lasso_solution
 
         beta_hat, z = self.draws(reps)
         _, exact, certified = exact_lasso_solution(z, self.design.gram, LAM)
@@ -541,7 +541,7 @@ class Ar1:
 
 def is_union_reps(target: float = TARGET_IS_RELATIVE_ERROR, pilot: int = 10_000) -> tuple[int, float]:
     """Replications for ``target`` relative error at beta = (0, 0, 0), lam = 3, from an in-process pilot."""
-    from mc_sparsity._importance import importance_sample
+    from mc_sparsity._mc.importance import importance_sample
 
     est = importance_sample([0.0, 0.0, 0.0], SIGMA, lam=3.0, reps=pilot, rng=12345)
     needed = math.ceil(1.2 * pilot * (est.relative_error / target) ** 2)  # 20% margin

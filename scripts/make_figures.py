@@ -10,8 +10,8 @@ and writes one PNG per figure; prints the paths.
 
 import argparse
 
-from mc_sparsity._plots import make_figures
-from mc_sparsity._results import read_results
+from mc_sparsity._report.plots import make_figures
+from mc_sparsity._mc.results import read_results
 
 
 def main():

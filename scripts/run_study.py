@@ -11,7 +11,7 @@ after an interruption resumes where it stopped.
 
 import argparse
 
-from mc_sparsity._study import load_study, run_study
+from mc_sparsity._pipeline.study import load_study, run_study
 
 
 def main():

@@ -138,7 +138,7 @@ def test_python_dash_m_and_no_traceback_in_a_real_process():
 
 
 def test_a_runtime_failure_exits_1_with_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):
-    from mc_sparsity import _simulate
+    from mc_sparsity._mc import simulate as _simulate
 
     def broken(*args, **kwargs):
         raise RuntimeError("the kernel fell over")
@@ -179,7 +179,7 @@ def test_without_scikit_learn_the_solvers_command_says_how_to_install_it(capsys,
     status, out, err = run_cli(capsys, "solvers", "--beta", "1", "0.3", "--lam", "0.5", "--solver", "sklearn",
                                "--reps", "100")
     assert status == 2 and out == "" and "mc_sparsity[solvers]" in err
-    from mc_sparsity._solvers import run_solvers
+    from mc_sparsity._solvers.iterative import run_solvers
 
     result = run_solvers([1.0, 0.3], 1.0, 0.5, solvers=["ista", "sklearn"], iterations=[1], reps=1000,
                          skip_sklearn_if_missing=True)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from mc_sparsity._constrained_exact import constrained_sparse_probability
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._estimators import project_l1_ball
-from mc_sparsity._exact import exact_sparse_probability
+from mc_sparsity._exact.constrained import constrained_sparse_probability
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._estimators.lasso_ridge import project_l1_ball
+from mc_sparsity._exact.orthonormal import exact_sparse_probability
 
 ALPHA = 1e-4  # level of every binomial test (two-sided, exact)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from mc_sparsity._designs import (
+from mc_sparsity._designs.design import (
     MAX_CONDITION,
     Design,
     ar1,
@@ -18,7 +18,7 @@ from mc_sparsity._designs import (
     load_gram,
     orthonormal,
 )
-from mc_sparsity._errors import ParameterError
+from mc_sparsity._base.errors import ParameterError
 
 
 def _brute_equicorrelated(p, rho):

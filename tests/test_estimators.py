@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize
 
 from mc_sparsity import project_l1_ball, project_l2_ball, ridge_shrink, soft_threshold
-from mc_sparsity._estimators import l1_projection_threshold
+from mc_sparsity._estimators.lasso_ridge import l1_projection_threshold
 
 
 def test_soft_threshold_values():

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from mc_sparsity import exact_sparse_probability
-from mc_sparsity._exact import log_zero_probability
+from mc_sparsity._exact.orthonormal import log_zero_probability
 
 mpmath.mp.dps = 50
 
@@ -175,7 +175,7 @@ def test_bad_input_names_the_parameter(kwargs, message):
 def test_the_complement_is_accurate_where_p_sparse_is_near_1():
     import mpmath
 
-    from mc_sparsity._exact import exact_not_sparse_probability
+    from mc_sparsity._exact.orthonormal import exact_not_sparse_probability
 
     mpmath.mp.dps = 50
     tail = 2 * mpmath.ncdf(-5)  # P(|Z| > 5)
@@ -198,7 +198,7 @@ def test_the_complement_is_accurate_where_p_sparse_is_near_1():
 def test_the_law_of_k_is_scipys_poisson_binomial():
     from scipy.stats import poisson_binom
 
-    from mc_sparsity._exact import _poisson_binom
+    from mc_sparsity._exact.orthonormal import _poisson_binom
 
     rng = np.random.default_rng(3)
     for q in (rng.uniform(size=7), rng.uniform(size=60) ** 3, np.array([0.0, 1.0, 0.5]), np.array([1e-300, 0.3])):

@@ -19,11 +19,11 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from mc_sparsity import _exact_correlated as ec
-from mc_sparsity._designs import ar1, equicorrelated, from_gram, orthonormal
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._exact import exact_sparse_probability
-from mc_sparsity._exact_correlated import exact_sparse_probability_correlated as exact_corr
+from mc_sparsity._exact import correlated as ec
+from mc_sparsity._designs.design import ar1, equicorrelated, from_gram, orthonormal
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._exact.orthonormal import exact_sparse_probability
+from mc_sparsity._exact.correlated import exact_sparse_probability_correlated as exact_corr
 
 ALPHA = 1e-4
 

@@ -33,8 +33,8 @@ import pytest
 from scipy import special, stats
 
 from mc_sparsity import exact_sparse_probability
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._explorer import explorer_fragment, explorer_html, write_explorer
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._report.explorer import explorer_fragment, explorer_html, write_explorer
 
 CHROMIUM = os.environ.get("MC_SPARSITY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = os.environ.get("MC_SPARSITY_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -197,8 +197,8 @@ def package_value(state):
     if rho == 0.0:
         res = exact_sparse_probability(beta, sigma, lam=lam1, radius=radius, estimator=base)
     else:
-        from mc_sparsity._designs import equicorrelated
-        from mc_sparsity._exact_correlated import exact_sparse_probability_correlated
+        from mc_sparsity._designs.design import equicorrelated
+        from mc_sparsity._exact.correlated import exact_sparse_probability_correlated
 
         kw = dict(lam=lam1, lam2=lam2) if lam is not None else dict(radius=radius)
         res = exact_sparse_probability_correlated(beta, sigma, equicorrelated(2, rho), estimator=base, **kw)

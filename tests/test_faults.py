@@ -13,9 +13,10 @@ import time
 import numpy as np
 import pytest
 
-from mc_sparsity import _engine, _study
-from mc_sparsity._output import Journal, OutputLock, write_atomic
-from mc_sparsity._study import StudyError, load_study, parse_study, run_study
+from mc_sparsity._mc import engine as _engine
+from mc_sparsity._pipeline import study as _study
+from mc_sparsity._pipeline.output import Journal, OutputLock, write_atomic
+from mc_sparsity._pipeline.study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
 
 TINY = textwrap.dedent("""
@@ -167,7 +168,7 @@ def test_reps_beyond_the_counters_are_refused(capsys):
 
 
 def test_n_jobs_on_a_process_backend_is_capped_at_the_cores(capsys):
-    from mc_sparsity._kernels import penalized_kernel
+    from mc_sparsity._mc.kernels import penalized_kernel
 
     tally = _engine.run_kernel(penalized_kernel([1.0], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0),
                                n_jobs=1000, backend="loky")

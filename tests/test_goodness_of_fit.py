@@ -1,6 +1,6 @@
 """The pooled chi-square test used on K histograms."""
 
-from mc_sparsity._goodness_of_fit import pooled_chisquare
+from mc_sparsity._stats.goodness_of_fit import pooled_chisquare
 
 
 def test_agreement_passes_and_a_shift_fails():

@@ -1,5 +1,5 @@
 """Importance sampling of P(sparse) and P(not sparse): against the log-scale closed form
-of mc_sparsity._exact by z-scores on the log scale, unbiasedness over many small runs,
+of mc_sparsity._exact.orthonormal by z-scores on the log scale, unbiasedness over many small runs,
 and the truncated-normal sampler against scipy.stats.truncnorm."""
 
 import math
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mc_sparsity._engine import Kernel
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._exact import exact_sparse_probability
-from mc_sparsity._importance import (
+from mc_sparsity._mc.engine import Kernel
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._exact.orthonormal import exact_sparse_probability
+from mc_sparsity._mc.importance import (
     _truncated_sample,
     estimate_from_sums,
     importance_sample,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._goodness_of_fit import pooled_chisquare
-from mc_sparsity._inference import binomial_pvalue, proportion_interval, standard_error, z_score
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._stats.goodness_of_fit import pooled_chisquare
+from mc_sparsity._stats.inference import binomial_pvalue, proportion_interval, standard_error, z_score
 
 
 _BOUNDS = {}

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from mc_sparsity._designs import ar1, equicorrelated, from_gram, orthonormal
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._exact import exact_sparse_probability
-from mc_sparsity._exact_correlated import exact_sparse_probability_correlated
-from mc_sparsity._integrate_correlated import _wedge_probability, integrate_sparse_region_correlated
+from mc_sparsity._designs.design import ar1, equicorrelated, from_gram, orthonormal
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._exact.orthonormal import exact_sparse_probability
+from mc_sparsity._exact.correlated import exact_sparse_probability_correlated
+from mc_sparsity._exact.integrate_correlated import _wedge_probability, integrate_sparse_region_correlated
 
 BETAS = [(0.0, 0.0), (1.0, 0.3), (-2.0, 0.5), (3.0, 3.0), (6.0, -1.0)]
 RHOS = [-0.9, -0.5, 0.3, 0.6, 0.9]

@@ -2,7 +2,7 @@
 
 Independent computations used: scikit-learn's ``Lasso``/``ElasticNet`` fitted on real designs ``X`` with
 ``X^T X = G`` and its ``lars_path_gram`` (interpolated on the path's knots), the orthonormal kernels of
-``mc_sparsity._kernels`` on the same random stream, and bivariate normal orthant probabilities of the
+``mc_sparsity._mc.kernels`` on the same random stream, and bivariate normal orthant probabilities of the
 geometric regions (scipy) for a binomial test of the Monte Carlo counts (level 1e-4, two-sided).
 """
 
@@ -13,9 +13,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._kernels import constrained_kernel, penalized_kernel
-from mc_sparsity._kernels_correlated import (
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._mc.kernels import constrained_kernel, penalized_kernel
+from mc_sparsity._mc.kernels_correlated import (
     _p2_penalized_class,
     constrained_correlated_kernel,
     constrained_lasso_gram_solve,

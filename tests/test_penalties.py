@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import integrate, optimize, stats
 
 from mc_sparsity import exact_sparse_probability
-from mc_sparsity._penalties import (
+from mc_sparsity._estimators.penalties import (
     PENALTIES,
     best_subset,
     bridge,

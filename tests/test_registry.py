@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._registry import ESTIMATORS, GROUPS, PARAMETERS, default, estimator_names, resolve_parameters
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, default, estimator_names, resolve_parameters
 from mc_sparsity.cli import build_parser
 
 

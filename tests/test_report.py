@@ -6,11 +6,11 @@ import math
 import pandas as pd
 import pytest
 
-from mc_sparsity._inference import binomial_pvalue, proportion_interval, z_score
-from mc_sparsity._report import (DOES_NOT_HOLD, HOLDS, NOT_SETTLED, assess_claims, escape_text, rule_c1, rule_c2,
+from mc_sparsity._stats.inference import binomial_pvalue, proportion_interval, z_score
+from mc_sparsity._report.report import (DOES_NOT_HOLD, HOLDS, NOT_SETTLED, assess_claims, escape_text, rule_c1, rule_c2,
                                  rule_c3, rule_c4, rule_c5, rule_c5b, rule_c5c, rule_c6, rule_c7, rule_c8, rule_c9,
                                  rule_c10)
-from mc_sparsity._results import COLUMNS
+from mc_sparsity._mc.results import COLUMNS
 
 N = 100_000
 

@@ -9,9 +9,9 @@ the seeds are fixed, so the suite is deterministic.
 import numpy as np
 import pytest
 from mc_sparsity import simulate
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._goodness_of_fit import pooled_chisquare
-from mc_sparsity._results import COLUMNS
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._stats.goodness_of_fit import pooled_chisquare
+from mc_sparsity._mc.results import COLUMNS
 
 ALPHA = 1e-4
 REPS = 2_000_000
@@ -123,7 +123,7 @@ def test_no_integral_beyond_p2():
     ({"beta": [1.0], "lam": 1.0, "backend": "mpi"}, "backend"),
 ])
 def test_bad_input_names_the_parameter(kwargs, message, monkeypatch):
-    from mc_sparsity import _simulate
+    from mc_sparsity._mc import simulate as _simulate
 
     monkeypatch.setattr(_simulate, "run_kernel", None)  # validation must come before any work
     with pytest.raises(ParameterError, match=message) as exc:

@@ -1,4 +1,4 @@
-"""Iterative solvers and their zeros (mc_sparsity._solvers).
+"""Iterative solvers and their zeros (mc_sparsity._solvers.iterative).
 
 Every expected value is computed independently of the module: numpy's soft
 threshold on regenerated draws, the engine's penalized kernel, a brute-force
@@ -18,11 +18,11 @@ import pytest
 from numpy.testing import assert_array_equal
 from scipy import integrate, special, stats
 
-from mc_sparsity._engine import BLOCK_SIZE, block_generator
-from mc_sparsity._errors import ParameterError
-from mc_sparsity._estimators import soft_threshold
-from mc_sparsity._kernels import penalized_kernel
-from mc_sparsity._solvers import (
+from mc_sparsity._mc.engine import BLOCK_SIZE, block_generator
+from mc_sparsity._base.errors import ParameterError
+from mc_sparsity._estimators.lasso_ridge import soft_threshold
+from mc_sparsity._mc.kernels import penalized_kernel
+from mc_sparsity._solvers.iterative import (
     SOLVERS,
     design_with_gram,
     exact_lasso_solution,
@@ -328,7 +328,7 @@ def test_same_seed_same_counts(solver):
 
 
 def test_the_engine_runs_the_kernel_with_the_same_counts():
-    from mc_sparsity import _engine
+    from mc_sparsity._mc import engine as _engine
 
     if not hasattr(_engine, "run_kernel"):
         pytest.skip("engine without run_kernel")

@@ -5,9 +5,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from mc_sparsity import _study
-from mc_sparsity._results import COLUMNS, read_results
-from mc_sparsity._study import StudyError, load_study, parse_study, run_study
+from mc_sparsity._pipeline import study as _study
+from mc_sparsity._mc.results import COLUMNS, read_results
+from mc_sparsity._pipeline.study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
 
 TINY = textwrap.dedent("""
@@ -186,7 +186,7 @@ def test_report_on_a_tiny_study(tmp_path, tiny_file, capsys):
     for value in rows["estimate"]:
         assert f"| {value:.4f} |" in report
     # The verdicts are those the rules compute from this table (the rules are tested both ways in test_report).
-    from mc_sparsity._report import assess_claims
+    from mc_sparsity._report.report import assess_claims
 
     for claim in assess_claims(table):  # C6 comes from its own one-coordinate simulation
         if claim.number != "C6":

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._errors import ParameterError
-from ._validation import Interval, check_count, check_scalar
+from .._base.errors import ParameterError
+from .._base.validation import Interval, check_count, check_scalar
 
 __all__ = [
     "Parameter",
@@ -222,7 +222,7 @@ def resolve_parameters(names, params: dict, form: str = "penalized") -> dict:
     >>> resolve_parameters(("scad",), {"a": 1.5})
     Traceback (most recent call last):
     ...
-    mc_sparsity._errors.ParameterError: a must be in the range (2, inf), got 1.5
+    mc_sparsity._base.errors.ParameterError: a must be in the range (2, inf), got 1.5
     """
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:

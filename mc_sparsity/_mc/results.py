@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from ._registry import FORMS
+from .._estimators.registry import FORMS
 
 __all__ = ["COLUMNS", "EstimatorResult", "SimulationResult", "to_csv_text", "read_results",
            "format_numbers", "parse_numbers", "format_params", "parse_params", "hashable"]
@@ -133,7 +133,7 @@ class EstimatorResult:
             if not self.relative_error or self.log_exact is None or not math.isfinite(self.log_exact):
                 return None
             return (self.log_estimate - self.log_exact) / self.relative_error
-        from ._inference import z_score
+        from .._stats.inference import z_score
 
         return z_score(self.sparse, self.reps, self.exact)
 
@@ -150,7 +150,7 @@ class EstimatorResult:
         """The p-value of :meth:`binomtest`, ``None`` without an exact value or for importance sampling."""
         if self.exact is None or self.method != "mc":
             return None
-        from ._inference import binomial_pvalue
+        from .._stats.inference import binomial_pvalue
 
         return binomial_pvalue(self.sparse, self.reps, self.exact)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import ParameterError
+from .._base.errors import ParameterError
 
 __all__ = ["BLOCK_SIZE", "Kernel", "Tally", "SimulationInterrupted", "run_kernel", "block_generator"]
 
@@ -291,7 +291,7 @@ def run_kernel(
 
     Examples
     --------
-    >>> from mc_sparsity._kernels import penalized_kernel
+    >>> from mc_sparsity._mc.kernels import penalized_kernel
     >>> tally = run_kernel(penalized_kernel([1.0, 0.3], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0))
     >>> int(tally.counts.sum()), tally.completed
     (1000, 1000)

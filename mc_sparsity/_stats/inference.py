@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 
-from ._errors import ParameterError
-from ._validation import Interval, check_count, check_option, check_scalar
+from .._base.errors import ParameterError
+from .._base.validation import Interval, check_count, check_option, check_scalar
 
 __all__ = ["CI_METHODS", "DEFAULT_CI_METHOD", "CONFIDENCE_LEVEL", "proportion_interval", "standard_error",
            "z_score", "binomial_pvalue", "check_confidence_level"]

@@ -48,7 +48,7 @@ def soft_threshold(beta_hat, lam):
     lam : float
         The penalty level, ``>= 0``, in the units of ``beta_hat``
         (scikit-learn's ``Lasso(alpha)`` has ``lam = n * alpha``).  Not validated
-        here; :func:`mc_sparsity._penalties.lasso` is the validated form.
+        here; :func:`mc_sparsity._estimators.penalties.lasso` is the validated form.
 
     Returns
     -------
@@ -82,7 +82,7 @@ def ridge_shrink(beta_hat, lam):
     lam : float
         The penalty level, ``>= 0``, dimensionless (scikit-learn's
         ``Ridge(alpha)`` has ``lam = alpha``).  Not validated here;
-        :func:`mc_sparsity._penalties.ridge` is the validated form.
+        :func:`mc_sparsity._estimators.penalties.ridge` is the validated form.
 
     Returns
     -------

@@ -42,9 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._errors import ParameterError
-from ._registry import FORMS, PARAMETERS, estimator_names, resolve_parameters
-from ._results import to_csv_text
+from .._base.errors import ParameterError
+from .._estimators.registry import FORMS, PARAMETERS, estimator_names, resolve_parameters
+from .._mc.results import to_csv_text
 
 __all__ = ["Scenario", "Study", "StudyError", "load_study", "parse_study", "run_study"]
 
@@ -113,7 +113,7 @@ class Scenario:
         """The scenario's design object (``None``: orthonormal)."""
         if not self.design:
             return None
-        from ._designs import from_gram
+        from .._designs.design import from_gram
 
         kind, rho, gram = self.design
         return from_gram(np.array(gram), kind=kind, rho=rho)
@@ -125,7 +125,7 @@ class Scenario:
 
 @dataclass(frozen=True)
 class SolverRun:
-    """One ``[[solvers]]`` table: the arguments of :func:`mc_sparsity._solvers.run_solvers`."""
+    """One ``[[solvers]]`` table: the arguments of :func:`mc_sparsity._solvers.iterative.run_solvers`."""
 
     beta: tuple
     sigma: float
@@ -157,7 +157,7 @@ class Study:
     @property
     def identity(self) -> str:
         """What decides the numbers: the seed, the scenarios and the package version (not the file's text)."""
-        from . import __version__
+        from .. import __version__
 
         text = json.dumps([__version__, self.seed, [s.key for s in self.scenarios]])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -193,7 +193,7 @@ def _parse_designs(table, where, sizes, base) -> list[dict]:
     """The designs of a grid, as ``[{p: (kind, rho, gram rows)}]``: one dict per rho (or one for a gram)."""
     if not ({"rho", "design", "gram"} & set(table)):
         return [{}]
-    from ._designs import design_for
+    from .._designs.design import design_for
 
     kind = table.get("design")
     if kind is not None and kind not in ("equicorrelated", "ar1"):
@@ -362,8 +362,8 @@ def parse_study(text: str, name: str = "<study>", base=None) -> Study:
 
 
 def _parse_solvers(table, index, base) -> SolverRun:
-    """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.run_solvers`)."""
-    from ._solvers import DEFAULT_SOLVERS, SOLVERS, STARTS
+    """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.iterative.run_solvers`)."""
+    from .._solvers.iterative import DEFAULT_SOLVERS, SOLVERS, STARTS
 
     where = f"solvers[{index}]"
     if not isinstance(table, dict):
@@ -446,7 +446,7 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
     (orthonormal design; the constrained form at p = 2), an importance-sampling
     row estimates the rare one of the two, from the scenario's second stream.
     """
-    from ._simulate import simulate
+    from .._mc.simulate import simulate
 
     seed = scenario.seed(study.seed)
     result = simulate(**scenario.simulate_kwargs(), rng=seed, n_jobs=n_jobs, backend=backend)
@@ -488,7 +488,7 @@ def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = 
     Returns
     -------
     pandas.DataFrame
-        The table, with Python types (:func:`~mc_sparsity._results.read_results`).
+        The table, with Python types (:func:`~mc_sparsity._mc.results.read_results`).
 
     Examples
     --------
@@ -498,8 +498,8 @@ def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = 
     >>> list(table["estimator"]), int(table["reps"].iloc[0])
     (['lasso', 'ridge'], 1000)
     """
-    from ._output import Journal, OutputLock, check_output_file, write_atomic
-    from ._results import read_results
+    from .output import Journal, OutputLock, check_output_file, write_atomic
+    from .._mc.results import read_results
 
     out = check_output_file(out)
     with OutputLock(out):

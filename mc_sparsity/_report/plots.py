@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ._estimators import ridge_shrink, soft_threshold
-from ._exact import exact_sparse_probability, log_zero_probability
-from ._goodness_of_fit import pooled_chisquare
-from ._registry import ESTIMATORS, PARAMETERS
-from ._penalties import zero_threshold
-from ._results import hashable
+from .._estimators.lasso_ridge import ridge_shrink, soft_threshold
+from .._exact.orthonormal import exact_sparse_probability, log_zero_probability
+from .._stats.goodness_of_fit import pooled_chisquare
+from .._estimators.registry import ESTIMATORS, PARAMETERS
+from .._estimators.penalties import zero_threshold
+from .._mc.results import hashable
 
 __all__ = ["make_figures", "CAPTIONS"]
 
@@ -55,7 +55,7 @@ def plot_sparse_regions(beta=(1.0, 0.3), sigma=1.0, lam=0.5, radius=1.0, n_point
     plt, sns = _setup()
     from matplotlib.patches import Circle, Polygon
 
-    from ._estimators import project_l1_ball
+    from .._estimators.lasso_ridge import project_l1_ball
 
     rng = np.random.default_rng(seed)
     draws = np.asarray(beta) + sigma * rng.standard_normal((n_points, 2))
@@ -334,7 +334,7 @@ def plot_penalty_zero_probability(table):
 def plot_thresholding_functions(table=None, lam=1.0):
     """Each estimator's thresholding rule z -> theta_hat at level ``lam`` (needs no simulation)."""
     plt, sns = _setup()
-    from ._penalties import PENALTIES, rule_arguments
+    from .._estimators.penalties import PENALTIES, rule_arguments
 
     params = _penalty_parameters(table)
     z = np.linspace(-4, 4, 2001)
@@ -388,7 +388,7 @@ def sparse_mask(gram, beta_hat, *, lam=None, radius=None):
     ``z = G beta_hat``; constrained (``radius``): the ``G``-metric projection of
     ``beta_hat`` on the L1 ball of radius ``t``.  Returns ``(mask, b)``.
     """
-    from ._kernels_correlated import constrained_lasso_gram_solve, lasso_gram_solve
+    from .._mc.kernels_correlated import constrained_lasso_gram_solve, lasso_gram_solve
 
     gram = np.asarray(gram, dtype=float)
     beta_hat = np.atleast_2d(np.asarray(beta_hat, dtype=float))
@@ -415,8 +415,8 @@ def _diamond(ax, radius, **kwargs):
 
 def plot_correlated_regions(table, **options):
     """ESL Figure 3.11 at several rho: the sparse region, the ellipses and a cloud of beta_hat, both forms."""
-    from ._designs import equicorrelated
-    from ._exact_correlated import exact_sparse_probability_correlated
+    from .._designs.design import equicorrelated
+    from .._exact.correlated import exact_sparse_probability_correlated
 
     rows = _p2_correlated(table)
     if rows is None or rows.empty:
@@ -512,8 +512,8 @@ def plot_correlated_regions(table, **options):
 # ---------------------------------------------------------------- 10. P(sparse) against rho
 def plot_probability_against_rho(table):
     """P(lasso sparse) against rho for each p = 2 correlated setting: exact lines, Monte Carlo dots."""
-    from ._designs import equicorrelated
-    from ._exact_correlated import exact_sparse_probability_correlated
+    from .._designs.design import equicorrelated
+    from .._exact.correlated import exact_sparse_probability_correlated
 
     rows = _p2_correlated(table)
     if rows is None or rows.empty:
@@ -661,7 +661,7 @@ def plot_solver_zeros(solver_runs):
 # ---------------------------------------------------------------- 12. the thread's toy example
 def plot_subgradient_toy(eta=0.5, steps=20):
     """Subgradient steps on |w| from 5 (exact 0 at step 10) and from 5.1 (never 0)."""
-    from ._solvers import subgradient_toy
+    from .._solvers.iterative import subgradient_toy
 
     plt, sns = _setup()
     exact, near = subgradient_toy(5.0, eta, steps), subgradient_toy(5.1, eta, steps)
@@ -730,13 +730,13 @@ SOLVER_FIGURES = frozenset({"solver_zeros"})
 def make_figures(table, outdir, solver_runs=()) -> list[Path]:
     """Draw every figure from the study table into ``outdir/*.png`` (atomic writes).
 
-    ``solver_runs`` (return values of :func:`mc_sparsity._solvers.run_solvers`)
+    ``solver_runs`` (return values of :func:`mc_sparsity._solvers.iterative.run_solvers`)
     feed the figures in :data:`SOLVER_FIGURES`.  A figure whose scenarios the
     study does not have is skipped; the paths written are returned.
     """
     import matplotlib.pyplot as plt
 
-    from ._output import write_atomic
+    from .._pipeline.output import write_atomic
 
     outdir = Path(outdir)
     table = hashable(table)

@@ -11,7 +11,7 @@ and ``beta_hat ~ N(beta, sigma^2 G^{-1})`` is drawn as
 ``G^{-1}`` and ``eps_j`` drawn by ``rng.standard_normal()`` one scalar at a
 time, ``j = 0..p-1``, replication after replication.  With ``G = I`` (and
 ``L = I``) every ``beta_hat`` is, bit for bit, the one of
-:func:`mc_sparsity._kernels.penalized_counts` on the same stream.
+:func:`mc_sparsity._mc.kernels.penalized_counts` on the same stream.
 
 The exact zero pattern of ``b*`` (KKT: ``G b - z + lam s = 0``, ``s_j =
 sign(b_j)`` on the support ``S``, ``|s_j| <= 1`` off it; ``G`` SPD makes
@@ -71,8 +71,8 @@ import warnings
 import numba
 import numpy as np
 
-from ._errors import ParameterError
-from ._validation import Interval, check_beta, check_scalar
+from .._base.errors import ParameterError
+from .._base.validation import Interval, check_beta, check_scalar
 
 __all__ = [
     "SOLVERS",
@@ -88,7 +88,7 @@ __all__ = [
     "sklearn_tolerance_study",
 ]
 
-from ._registry import SOLVERS, STARTS  # noqa: E402  (written once, where the command line reads them)
+from .._estimators.registry import SOLVERS, STARTS  # noqa: E402  (written once, where the command line reads them)
 
 #: Relative margin of the KKT certificate (see the module docstring).
 CERTIFY_MARGIN = 1e-9
@@ -561,7 +561,7 @@ def _step(step, solver, lipschitz):
 # --------------------------------------------------------------------------- #
 
 def _lazy_kernel_class():
-    from ._engine import Kernel
+    from .._mc.engine import Kernel
 
     return Kernel
 
@@ -759,7 +759,7 @@ def run_solver_kernel(kernel, reps, seed):
     """Run ``kernel`` on ``reps`` replications, block by block, as the engine does.
 
     Replication ``i`` is drawn from the stream of block ``i // BLOCK_SIZE``
-    (:func:`mc_sparsity._engine.block_generator`), so the counts depend on
+    (:func:`mc_sparsity._mc.engine.block_generator`), so the counts depend on
     ``seed`` and ``reps`` only.  Serial; the engine's parallel runner can
     replace it.
 
@@ -776,7 +776,7 @@ def run_solver_kernel(kernel, reps, seed):
     >>> int(counts[0]) == int(counts[5])  # zero_any == exact_sparse: CD is exact after one sweep at G = I
     True
     """
-    from ._engine import BLOCK_SIZE, block_generator
+    from .._mc.engine import BLOCK_SIZE, block_generator
 
     if not isinstance(seed, np.random.SeedSequence):
         seed = np.random.SeedSequence(seed)
@@ -960,7 +960,7 @@ def subgradient_toy(w0, eta, steps):
 # --------------------------------------------------------------------------- #
 
 def _clopper_pearson(k, n, level):
-    from ._inference import proportion_interval
+    from .._stats.inference import proportion_interval
 
     return list(proportion_interval(k, n, level, "exact"))
 
@@ -1129,10 +1129,10 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
     >>> row["solver"], row["iteration"], row["zero_any"] == out["exact_sparse"]  # G = I: exact in one step
     ('ista', 1, True)
     """
-    from ._designs import orthonormal
-    from ._engine import run_kernel
-    from ._simulate import references
-    from ._validation import check_count, check_rng
+    from .._designs.design import orthonormal
+    from .._mc.engine import run_kernel
+    from .._mc.simulate import references
+    from .._base.validation import check_count, check_rng
 
     beta = _vector(beta, "beta")
     design = orthonormal(beta.size) if design is None else design

@@ -68,10 +68,10 @@ import numba
 import numpy as np
 from scipy import special
 
-from ._engine import Kernel
-from ._errors import ParameterError
-from ._exact import log_nonzero_probability, log_zero_probability
-from ._validation import Interval, check_beta, check_count, check_scalar
+from .engine import Kernel
+from .._base.errors import ParameterError
+from .._exact.orthonormal import log_nonzero_probability, log_zero_probability
+from .._base.validation import Interval, check_beta, check_count, check_scalar
 
 __all__ = [
     "ImportanceEstimate",

@@ -1,6 +1,6 @@
 """The N(beta, sigma^2 G^{-1}) density integrated over the sparse region, p = 2, by geometry.
 
-An independent check of :mod:`mc_sparsity._exact_correlated`: no orthant
+An independent check of :mod:`mc_sparsity._exact.correlated`: no orthant
 formula, no Owen's T, only the regions of ``beta_hat``-space drawn as wedges
 (cones with an apex) and the density integrated over them with
 ``scipy.integrate.nquad``.
@@ -34,9 +34,9 @@ import math
 import numpy as np
 from scipy import integrate, special
 
-from ._errors import ParameterError
-from ._exact_correlated import _check_inputs
-from ._integrate import IntegralResult
+from .._base.errors import ParameterError
+from .correlated import _check_inputs
+from .integrate import IntegralResult
 
 __all__ = ["integrate_sparse_region_correlated"]
 
@@ -107,9 +107,9 @@ def integrate_sparse_region_correlated(beta, sigma, design, *, lam=None, radius=
     beta : array_like of shape (2,)
     sigma : float
     design : Design
-        A 2 x 2 design (``mc_sparsity._designs``).
+        A 2 x 2 design (``mc_sparsity._designs.design``).
     lam, radius, lam2, estimator
-        As in :func:`mc_sparsity._exact_correlated.exact_sparse_probability_correlated`.
+        As in :func:`mc_sparsity._exact.correlated.exact_sparse_probability_correlated`.
 
     Returns
     -------
@@ -119,7 +119,7 @@ def integrate_sparse_region_correlated(beta, sigma, design, *, lam=None, radius=
 
     Examples
     --------
-    >>> from mc_sparsity._designs import equicorrelated
+    >>> from mc_sparsity._designs.design import equicorrelated
     >>> res = integrate_sparse_region_correlated([1.0, 0.3], 1.0, equicorrelated(2, 0.6), lam=0.5)
     >>> round(res.value, 6), res.error < 1e-8
     (0.610843, True)

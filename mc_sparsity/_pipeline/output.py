@@ -25,7 +25,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ._errors import ParameterError
+from .._base.errors import ParameterError
 
 __all__ = ["write_atomic", "check_output_file", "check_output_dir", "OutputLock", "OutputLocked",
            "Journal"]

@@ -1,7 +1,7 @@
 r"""Exact probabilities that the lasso is sparse under a correlated design.
 
 Setting: ``y = X b + e``, ``e ~ N(0, sigma^2 I_n)``, Gram matrix ``G = X^T X``
-(a :class:`~mc_sparsity._designs.Design`).  Everything depends on ``y`` through
+(a :class:`~mc_sparsity._designs.design.Design`).  Everything depends on ``y`` through
 ``z = X^T y = G beta_hat ~ N(G beta, sigma^2 G)``, ``beta_hat ~ N(beta, sigma^2 G^{-1})``.
 All computations are done in units of ``sigma`` (``m = beta/sigma``,
 ``l = lam/sigma``, ``t = radius/sigma``): the probabilities depend on those only.
@@ -80,10 +80,10 @@ import numpy as np
 from scipy import integrate, optimize, special
 from scipy.stats import qmc
 
-from ._designs import Design
-from ._validation import Interval, check_scalar, check_scenario
-from ._errors import ParameterError
-from ._exact import ExactProbability, exact_sparse_probability, log_zero_probability
+from .._designs.design import Design
+from .._base.validation import Interval, check_scalar, check_scenario
+from .._base.errors import ParameterError
+from .orthonormal import ExactProbability, exact_sparse_probability, log_zero_probability
 
 __all__ = ["exact_sparse_probability_correlated", "MAX_P_QMC"]
 
@@ -104,7 +104,7 @@ _QMC_SE_FACTOR = 4.0
 def _check_inputs(beta, sigma, design, lam, radius, lam2, estimator):
     b, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
     if not isinstance(design, Design):
-        raise TypeError(f"design must be a mc_sparsity._designs.Design, got {type(design).__name__}")
+        raise TypeError(f"design must be a mc_sparsity._designs.design.Design, got {type(design).__name__}")
     if design.p != b.size:
         raise ParameterError("design", f"design must be p x p = {b.size} x {b.size} to match beta, "
                              f"got {design.p} x {design.p}")
@@ -414,7 +414,7 @@ def exact_sparse_probability_correlated(beta, sigma, design, *, lam=None, radius
     sigma : float
         Noise level (``e ~ N(0, sigma^2 I_n)``).
     design : Design
-        The design (``mc_sparsity._designs``), ``p x p``.
+        The design (``mc_sparsity._designs.design``), ``p x p``.
     lam : float, optional
         L1 level of the penalized form ``1/2 ||y - X b||^2 + lam ||b||_1 + lam2/2 ||b||^2``.
     radius : float, optional
@@ -436,11 +436,11 @@ def exact_sparse_probability_correlated(beta, sigma, design, *, lam=None, radius
         ``probability`` (quadrature, or 4 standard errors of the QMC plus
         skipped mass).  ``None`` for ``p > 12`` (penalized) or ``p > 2``
         (constrained) with a correlated design.  With ``G = I`` the result is
-        exactly :func:`mc_sparsity._exact.exact_sparse_probability`'s.
+        exactly :func:`mc_sparsity._exact.orthonormal.exact_sparse_probability`'s.
 
     Examples
     --------
-    >>> from mc_sparsity._designs import equicorrelated, orthonormal
+    >>> from mc_sparsity._designs.design import equicorrelated, orthonormal
     >>> res = exact_sparse_probability_correlated([1.0, 0.3], 1.0, equicorrelated(2, 0.6), lam=0.5)
     >>> round(res.probability, 6), res.error < 1e-12
     (0.610843, True)

@@ -6,7 +6,7 @@ definite).  Everything depends on ``y`` through ``z = X^T y = G beta_hat`` with
 ``beta_hat = beta + sigma * L @ eps`` (``L`` the lower Cholesky factor of
 ``G^{-1}``, ``eps_j`` drawn with ``rng.standard_normal()`` one at a time,
 ``j = 0..p-1``: with ``G = I`` the stream is draw for draw that of
-:mod:`mc_sparsity._kernels`), computes ``z = G @ beta_hat`` and solves every
+:mod:`mc_sparsity._mc.kernels`), computes ``z = G @ beta_hat`` and solves every
 estimator *exactly*, counting its exactly-zero coordinates.
 
 Conventions
@@ -61,8 +61,8 @@ import numbers
 import numba
 import numpy as np
 
-from ._engine import Kernel
-from ._errors import ParameterError
+from .engine import Kernel
+from .._base.errors import ParameterError
 
 __all__ = [
     "penalized_correlated_kernel",

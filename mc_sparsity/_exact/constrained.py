@@ -58,9 +58,9 @@ import math
 import numpy as np
 from scipy import fft, special
 
-from ._errors import ParameterError
-from ._exact import ExactProbability
-from ._validation import Interval, check_beta, check_scalar
+from .._base.errors import ParameterError
+from .orthonormal import ExactProbability
+from .._base.validation import Interval, check_beta, check_scalar
 
 __all__ = ["constrained_sparse_probability"]
 

@@ -2,7 +2,7 @@
 
 In the spirit of scikit-learn's ``_param_validation``: each public function
 states what its parameters must be, and a bad value raises a
-:class:`~mc_sparsity._errors.ParameterError` (a ``ValueError``) carrying the
+:class:`~mc_sparsity._base.errors.ParameterError` (a ``ValueError``) carrying the
 parameter's name, or a ``TypeError``, whose message names the parameter and
 says what is wrong.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import ParameterError
+from .errors import ParameterError
 
 __all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng", "check_n_jobs", "check_scenario", "check_option"]
 

@@ -26,7 +26,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from ._errors import ParameterError
+from .._base.errors import ParameterError
 
 __all__ = ["explorer_html", "explorer_fragment", "write_explorer"]
 
@@ -168,7 +168,7 @@ def write_explorer(path) -> Path:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {path!r}")
-    from ._output import write_atomic
+    from .._pipeline.output import write_atomic
 
     path = Path(path)
     write_atomic(path, explorer_html().encode("utf-8"))  # bytes: no locale-dependent encoding

@@ -2,7 +2,7 @@
 
 One call runs one scenario (beta, sigma, a design, and a penalty level
 ``lam`` or a constraint radius) for one or several estimators on the same
-draws, and returns a :class:`~mc_sparsity._results.SimulationResult` whose
+draws, and returns a :class:`~mc_sparsity._mc.results.SimulationResult` whose
 rows carry the estimate, its Monte Carlo standard error, a confidence
 interval, the exact value and the numerical integral.
 
@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._engine import BACKENDS, Kernel, run_kernel
-from ._errors import ParameterError
-from ._inference import (CI_METHODS, CONFIDENCE_LEVEL, DEFAULT_CI_METHOD, check_confidence_level,
+from .engine import BACKENDS, Kernel, run_kernel
+from .._base.errors import ParameterError
+from .._stats.inference import (CI_METHODS, CONFIDENCE_LEVEL, DEFAULT_CI_METHOD, check_confidence_level,
                          proportion_interval, standard_error)
-from ._registry import ESTIMATORS, estimator_names, resolve_parameters
-from ._results import EstimatorResult, SimulationResult
-from ._validation import check_count, check_n_jobs, check_option, check_rng, check_scenario
+from .._estimators.registry import ESTIMATORS, estimator_names, resolve_parameters
+from .results import EstimatorResult, SimulationResult
+from .._base.validation import check_count, check_n_jobs, check_option, check_rng, check_scenario
 
 __all__ = ["DEFAULT_REPS", "MAX_REPS", "METHODS", "simulate", "plan", "Plan"]
 
@@ -70,11 +70,11 @@ def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None)
     params = params or {}
     if design is not None:
         return _correlated_plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
-    from ._kernels import constrained_kernel, penalized_kernel
+    from .kernels import constrained_kernel, penalized_kernel
 
     if radius is not None:
         return Plan(constrained_kernel(beta, sigma, radius), {"lasso": 0, "ridge": 1}, {})
-    from ._penalties import zero_threshold
+    from .._estimators.penalties import zero_threshold
 
     thresholds = {n: zero_threshold(n, lam, params) for n in names if ESTIMATORS[n].evaluation == "threshold"}
     shrink = [n for n in names if ESTIMATORS[n].evaluation == "shrink"]
@@ -87,7 +87,7 @@ def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None)
 
 def _correlated_plan(names, beta, sigma, *, lam, radius, design, params) -> Plan:
     """Every estimator solved exactly per replication under the design's Gram matrix (``_kernels_correlated``)."""
-    from ._kernels_correlated import constrained_correlated_kernel, penalized_correlated_kernel
+    from .kernels_correlated import constrained_correlated_kernel, penalized_correlated_kernel
 
     gram, chol = design.gram, design.covariance_cholesky
     if radius is not None:
@@ -311,7 +311,7 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     """An importance-sampling row: weights summed on the engine, the estimate from ``_importance``."""
     from scipy.special import ndtri
 
-    from ._importance import estimate_from_sums, importance_sampling_plan
+    from .importance import estimate_from_sums, importance_sampling_plan
 
     the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
     tally = run_kernel(the_plan.kernel, reps, root, **engine)
@@ -319,7 +319,7 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     exact, integral = references(name, beta, sigma, lam=lam, radius=radius, threshold=lam,
                                  integrate=True)
     if complement:  # the reference of P(not sparse), without the cancellation of 1 - P(sparse)
-        from ._exact import exact_not_sparse_probability
+        from .._exact.orthonormal import exact_not_sparse_probability
 
         exact = exact_not_sparse_probability(beta, sigma, lam=lam, radius=radius)
         integral = None
@@ -342,10 +342,10 @@ def _integral_or_none(beta, sigma, design, **kwargs):
     """The integral, or None where beta/sigma or level/sigma overflow (no quadrature is meaningful)."""
     try:
         if design is None:
-            from ._integrate import integrate_sparse_region
+            from .._exact.integrate import integrate_sparse_region
 
             return integrate_sparse_region(beta, sigma, **kwargs)
-        from ._integrate_correlated import integrate_sparse_region_correlated
+        from .._exact.integrate_correlated import integrate_sparse_region_correlated
 
         return integrate_sparse_region_correlated(beta, sigma, design, **kwargs)
     except ValueError:
@@ -356,13 +356,13 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
                integrate=True):
     """``(exact, integral)`` of estimator ``name`` on one scenario, as the registry says.
 
-    ``exact`` is an :class:`~mc_sparsity._exact.ExactProbability` or ``None``;
-    ``integral`` an :class:`~mc_sparsity._integrate.IntegralResult` or ``None``
+    ``exact`` is an :class:`~mc_sparsity._exact.orthonormal.ExactProbability` or ``None``;
+    ``integral`` an :class:`~mc_sparsity._exact.integrate.IntegralResult` or ``None``
     (p != 2, or ridge, whose sparse region is a null set: nothing to integrate).
     ``threshold`` is a separable estimator's zero threshold (orthonormal,
     penalized): its exact law and integral are the lasso's at that level.
     """
-    from ._exact import ExactProbability, exact_sparse_probability
+    from .._exact.orthonormal import ExactProbability, exact_sparse_probability
 
     p = beta.size
     params = params or {}
@@ -374,7 +374,7 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
         pmf[p - params["subset_size"]] = 1.0
         return ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf), None
     if design is not None:
-        from ._exact_correlated import exact_sparse_probability_correlated
+        from .._exact.correlated import exact_sparse_probability_correlated
 
         lam2 = 0.0
         level = lam
@@ -390,7 +390,7 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
     if radius is not None:
         exact = exact_sparse_probability(beta, sigma, radius=radius)
         if exact is None:
-            from ._constrained_exact import constrained_sparse_probability
+            from .._exact.constrained import constrained_sparse_probability
 
             exact = constrained_sparse_probability(beta, sigma, radius)
         if integrate and p == 2:

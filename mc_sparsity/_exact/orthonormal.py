@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._errors import ParameterError
-from ._validation import check_option, check_scenario
+from .._base.errors import ParameterError
+from .._base.validation import check_option, check_scenario
 
 __all__ = [
     "ExactProbability",

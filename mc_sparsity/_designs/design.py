@@ -19,7 +19,7 @@ Kinds
 
 Every design must have a condition number below ``1e12``: beyond that ``G``
 is singular in double precision and nothing computed from it is reliable.
-Bad values raise :class:`~mc_sparsity._errors.ParameterError` naming the parameter.
+Bad values raise :class:`~mc_sparsity._base.errors.ParameterError` naming the parameter.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._errors import ParameterError
+from .._base.errors import ParameterError
 
 __all__ = [
     "Design",
@@ -244,7 +244,7 @@ def equicorrelated(p, rho) -> Design:
     >>> equicorrelated(3, -0.5)
     Traceback (most recent call last):
     ...
-    mc_sparsity._errors.ParameterError: rho must be in (-1/(p-1), 1) = (-0.5, 1) for p = 3, got -0.5
+    mc_sparsity._base.errors.ParameterError: rho must be in (-1/(p-1), 1) = (-0.5, 1) for p = 3, got -0.5
     """
     p = _check_p(p)
     rho = _check_rho(rho)
@@ -333,7 +333,7 @@ def from_gram(gram, *, kind="gram", rho=None) -> Design:
     >>> from_gram([[1.0, 2.0], [2.0, 1.0]])
     Traceback (most recent call last):
     ...
-    mc_sparsity._errors.ParameterError: gram must be positive definite, got eigenvalues down to -1
+    mc_sparsity._base.errors.ParameterError: gram must be positive definite, got eigenvalues down to -1
     """
     try:
         g = np.array(gram, dtype=float)

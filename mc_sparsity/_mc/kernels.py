@@ -180,13 +180,13 @@ def quotient_zero_threshold(divisor: float) -> float:
 
 
 def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
-    """The orthonormal penalized kernel as an engine :class:`~mc_sparsity._engine.Kernel`.
+    """The orthonormal penalized kernel as an engine :class:`~mc_sparsity._mc.engine.Kernel`.
 
     Rows: one per threshold, one per ridge divisor ``d = 1 + lam`` (its zeros
     are those of the computed quotient ``beta_hat / d``: the threshold
     :func:`quotient_zero_threshold`), then best subset if ``subset_size >= 0``.
     """
-    from ._engine import Kernel
+    from .engine import Kernel
 
     taus = [float(t) for t in thresholds] + [quotient_zero_threshold(d) for d in divisors]
     rows = len(taus) + (subset_size >= 0)
@@ -197,7 +197,7 @@ def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
 
 def constrained_kernel(beta, sigma, radius):
     """The orthonormal constrained kernel: row 0 the L1-ball projection, row 1 the L2-ball one."""
-    from ._engine import Kernel
+    from .engine import Kernel
 
     beta = np.asarray(beta, dtype=float)
     return Kernel(constrained_counts, (beta, float(sigma), float(radius)), (2, beta.size + 2))

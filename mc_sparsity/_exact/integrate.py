@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, special
 
-from ._validation import check_option, check_scenario
+from .._base.validation import check_option, check_scenario
 
 __all__ = ["IntegralResult", "integrate_sparse_region"]
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._goodness_of_fit import pooled_chisquare
-from ._registry import ESTIMATORS
-from ._results import hashable
+from .._stats.goodness_of_fit import pooled_chisquare
+from .._estimators.registry import ESTIMATORS
+from .._mc.results import hashable
 
 __all__ = ["Claim", "assess_claims", "render_report", "write_report", "build_report", "ALPHA"]
 
@@ -175,7 +175,7 @@ def rule_c1(table) -> Claim:
 def rule_c2(table) -> Claim:
     """C2: P(ridge sparse) = 0.  Holds: ridge solutions computed in every scenario have no exact zero;
     does not hold: some do.  Not settled without ridge scenarios."""
-    from ._inference import proportion_interval
+    from .._stats.inference import proportion_interval
 
     claim = "P(ridge solution sparse) = P(beta_hat in A_R) = 0, A_R being the axes"
     ridge = _of(table, "ridge").drop_duplicates("scenario")
@@ -330,7 +330,7 @@ def rule_c6(atom) -> Claim:
     Holds: the lasso's atom is > 0, its simulated count passes the binomial
     test at :data:`ALPHA`, and ridge has no zero.
     """
-    from ._inference import binomial_pvalue
+    from .._stats.inference import binomial_pvalue
 
     claim = "L1 pulls with constant force and reaches zero; L2's pull fades near zero and never gets there"
     if atom is None:
@@ -411,7 +411,7 @@ def rule_c7(solver_runs) -> Claim:
     zero passes the binomial test against the exact P(sparse).  Does not hold:
     ISTA never produces an exact zero although the exact solution does.
     """
-    from ._inference import binomial_pvalue
+    from .._stats.inference import binomial_pvalue
 
     claim = "proximal gradient (ISTA) with soft thresholding produces exact zeros"
     runs = [run for run in solver_runs if _final_records(run, "ista") and run["exact"] is not None]
@@ -447,14 +447,14 @@ def rule_c8(solver_runs, toy=None) -> Claim:
     hold: subgradient descent's exact-zero share agrees with the exact
     P(sparse) at its last iteration.
     """
-    from ._inference import binomial_pvalue
+    from .._stats.inference import binomial_pvalue
 
     claim = "a plain subgradient step with a fixed step size oscillates around 0 instead of reaching it"
     runs = [run for run in solver_runs if _final_records(run, "subgradient") and run["exact"] is not None]
     if not runs:
         return Claim("C8", claim, NOT_SETTLED, "The study runs no solver study with subgradient descent.")
     if toy is None:
-        from ._solvers import subgradient_toy
+        from .._solvers.iterative import subgradient_toy
 
         toy = (subgradient_toy(5.0, 0.5, 100), subgradient_toy(5.1, 0.5, 100))
     exact_path, oscillating = (np.asarray(t, dtype=float) for t in toy)
@@ -576,7 +576,7 @@ FIGURE_CAPTIONS = {
 
 
 def _captions() -> dict:
-    from ._plots import CAPTIONS
+    from .plots import CAPTIONS
 
     return {**FIGURE_CAPTIONS, **CAPTIONS}
 
@@ -769,7 +769,7 @@ def render_report(table, study, figures, atom=None, solver_claims=(), solver_run
 
 
 def write_report(table, study, outdir, figures, atom=None, solver_claims=(), solver_runs=()) -> Path:
-    from ._output import write_atomic
+    from .._pipeline.output import write_atomic
 
     path = Path(outdir) / "REPORT.md"
     write_atomic(path, render_report(table, study, figures, atom, solver_claims, solver_runs))
@@ -809,11 +809,11 @@ def build_report(study, outdir="reports", *, n_jobs=-1, backend=None, progress=F
     """
     import json
 
-    from ._explorer import write_explorer
-    from ._output import check_output_dir, write_atomic
-    from ._plots import COORDINATE, coordinate_draws, make_figures
-    from ._solvers import run_solvers
-    from ._study import run_study
+    from .explorer import write_explorer
+    from .._pipeline.output import check_output_dir, write_atomic
+    from .plots import COORDINATE, coordinate_draws, make_figures
+    from .._solvers.iterative import run_solvers
+    from .._pipeline.study import run_study
 
     outdir = check_output_dir(outdir)
     table = run_study(study, outdir / "results.csv", n_jobs=n_jobs, backend=backend, progress=progress)

@@ -65,10 +65,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._estimators import ridge_shrink, soft_threshold
-from ._registry import default
-from ._exact import _poisson_binom, exact_sparse_probability, log_zero_probability
-from ._validation import Interval, check_beta, check_count, check_option, check_scalar
+from .lasso_ridge import ridge_shrink, soft_threshold
+from .registry import default
+from .._exact.orthonormal import _poisson_binom, exact_sparse_probability, log_zero_probability
+from .._base.validation import Interval, check_beta, check_count, check_option, check_scalar
 
 __all__ = [
     "lasso",
@@ -334,7 +334,7 @@ def scad(z, lam, a=default("a")):
         The penalty level, ``>= 0``, in the units of ``z``; also the threshold.
     a : float, optional
         The concavity parameter, ``> 2``, dimensionless.  Defaults to the
-        registry's default (``mc_sparsity._registry.default('a')``).
+        registry's default (``mc_sparsity._estimators.registry.default('a')``).
 
     Returns
     -------
@@ -375,7 +375,7 @@ def mcp(z, lam, gamma=default("gamma")):
         The penalty level, ``>= 0``, in the units of ``z``; also the threshold.
     gamma : float, optional
         The concavity parameter, ``> 1``, dimensionless.  Defaults to the
-        registry's default (``mc_sparsity._registry.default('gamma')``).
+        registry's default (``mc_sparsity._estimators.registry.default('gamma')``).
 
     Returns
     -------
@@ -778,7 +778,7 @@ def rule_arguments(name, lam, params):
         The common level (the study's and the command line's ``lam``).
     params : dict
         Estimator parameters by registry name, e.g. from
-        :func:`mc_sparsity._registry.resolve_parameters`.  The elastic net needs
+        :func:`mc_sparsity._estimators.registry.resolve_parameters`.  The elastic net needs
         ``l1_ratio`` (``KeyError`` otherwise); for the other rules the keys they
         take are passed on and the rest ignored, so a missing key leaves the
         rule's own default (or its ``TypeError``).
@@ -850,7 +850,7 @@ def _scenario(beta, sigma):
 def zero_probability(name, beta, sigma, lam, *, log=False, **params):
     """``q = P(theta_hat = 0) = P(|z| <= tau)`` for ``z ~ N(beta, sigma^2)``, elementwise in ``beta``.
 
-    Computed by :func:`mc_sparsity._exact.log_zero_probability`, accurate in
+    Computed by :func:`mc_sparsity._exact.orthonormal.log_zero_probability`, accurate in
     the tails; ``log=True`` returns ``log q`` (finite where ``q`` underflows).
 
     Parameters

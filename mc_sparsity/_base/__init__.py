@@ -1,0 +1,1 @@
+"""Shared foundations: the error model and parameter validation (no numpy-heavy imports)."""

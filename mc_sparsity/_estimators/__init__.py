@@ -1,0 +1,1 @@
+"""Estimators: the registry of records and the mathematics each record points to."""

@@ -1,0 +1,1 @@
+"""Reference values: exact laws and numerical integrals (mathematics only, no I/O)."""

@@ -1,0 +1,1 @@
+"""Presentation: the report, its figures and the explorer page; they only render."""

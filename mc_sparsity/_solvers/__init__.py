@@ -1,0 +1,1 @@
+"""Iterative solvers and their zeros (ISTA, FISTA, CD, subgradient), and scikit-learn's tolerance."""

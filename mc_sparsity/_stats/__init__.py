@@ -1,0 +1,1 @@
+"""The inferential layer: standard errors, intervals, z-scores, tests."""
