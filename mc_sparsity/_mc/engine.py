@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.errors import ParameterError
+from .streams import block_stream
 
 __all__ = ["BLOCK_SIZE", "Kernel", "Tally", "SimulationInterrupted", "run_kernel", "block_generator"]
 
@@ -55,6 +56,10 @@ class Kernel:
     args: tuple
     counts_shape: tuple
     sums_shape: tuple = (0,)
+    #: Replications per block (per random stream).  Cheap replications use
+    #: :data:`BLOCK_SIZE`; kernels whose replication is a whole trial (a new
+    #: design and a solve) use small blocks so that trials spread over workers.
+    block_size: int = BLOCK_SIZE
 
 
 class SimulationInterrupted(KeyboardInterrupt):
@@ -74,8 +79,7 @@ class SimulationInterrupted(KeyboardInterrupt):
 
 def block_generator(seed: np.random.SeedSequence, block: int) -> np.random.Generator:
     """The Generator of block ``block``: the ``block``-th child that ``seed.spawn`` gives."""
-    child = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (block,), pool_size=seed.pool_size)
-    return np.random.Generator(np.random.PCG64(child))
+    return np.random.Generator(np.random.PCG64(block_stream(seed, block)))
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,9 @@ def _run_task(kernel: Kernel, seed: np.random.SeedSequence, reps: int, first_blo
     counts = np.zeros(kernel.counts_shape, dtype=np.int64)
     block_sums = []
     done = 0
+    size = kernel.block_size
     for block in range(first_block, stop_block):
-        n = min(BLOCK_SIZE, reps - block * BLOCK_SIZE)
+        n = min(size, reps - block * size)
         sums = np.zeros(kernel.sums_shape, dtype=np.float64)
         kernel.function(block_generator(seed, block), n, *kernel.args, counts, sums)
         block_sums.append(sums)
@@ -153,15 +158,15 @@ def n_workers(n_jobs: int | None) -> int:
     return max(1, n_jobs if n_jobs > 0 else cpu_count() + 1 + n_jobs)
 
 
-def blocks_per_task(reps: int, workers: int, chunk_size: int | None) -> int:
+def blocks_per_task(reps: int, workers: int, chunk_size: int | None, block_size: int = BLOCK_SIZE) -> int:
     """Whole blocks per task: ``chunk_size`` rounded up to blocks, or a default.
 
     The default gives each worker several tasks (load balance, progress) of at
     most 64 blocks (~17 million replications, a fraction of a second).
     """
-    n_blocks = math.ceil(reps / BLOCK_SIZE)
+    n_blocks = math.ceil(reps / block_size)
     if chunk_size is not None:
-        return max(1, math.ceil(chunk_size / BLOCK_SIZE))
+        return max(1, math.ceil(chunk_size / block_size))
     return max(1, min(64, n_blocks // (4 * workers)))
 
 
@@ -307,7 +312,7 @@ def run_kernel(
         print(f"mc-sparsity: n_jobs = {workers} capped at the {cpu_count()} cores for the {backend} backend",
               file=sys.stderr)
         workers = cpu_count()
-    n_blocks = math.ceil(reps / BLOCK_SIZE)
+    n_blocks = math.ceil(reps / kernel.block_size)
     counts = np.zeros(kernel.counts_shape, dtype=np.int64)
     block_sums: list[np.ndarray] = []
     completed = 0
@@ -323,7 +328,7 @@ def run_kernel(
                 config["n_jobs"] = workers
             with joblib.parallel_config(**config):
                 parallel = joblib.Parallel(return_as="generator_unordered", prefer="threads")
-                step = blocks_per_task(reps, max(1, joblib.effective_n_jobs()), chunk_size)
+                step = blocks_per_task(reps, max(1, joblib.effective_n_jobs()), chunk_size, kernel.block_size)
                 owner = os.getpid()
                 tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks), owner)
                          for first in range(0, n_blocks, step))
