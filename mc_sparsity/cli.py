@@ -19,6 +19,7 @@ import sys
 from ._mc.engine import BACKENDS
 from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
 from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
+from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS
 from ._mc.simulate import DEFAULT_REPS, METHODS
 
 EXIT_FAILURE = 1
@@ -161,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "for probabilities far in the tails")
     sim.add_argument("--complement", action="store_true",
                      help="with --method is: estimate P(not sparse), rare when the lasso is almost surely sparse")
+    sim.add_argument("--estimand", nargs="+", default=[DEFAULT_ESTIMAND], metavar="NAME", choices=tuple(ESTIMANDS),
+                     help="what to estimate, all on the same draws: " + "; ".join(
+                         f"{e.name}: {e.description}" for e in ESTIMANDS.values()) + f" (default: {DEFAULT_ESTIMAND})")
     _add_design_options(sim)
     sim.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K", help="non-negative seed (default: 0)")
     _add_engine_options(sim)
@@ -243,22 +247,31 @@ def format_table(result) -> str:
         f"beta = {list(result.beta)}, sigma = {result.sigma:g}, {result.form} form, {level}, "
         f"reps = {result.reps:,}, seed = {result.seed}",
         "",
-        f"{'estimator':<12}{'sparse':>14}{'estimate':>13}{'std err':>11}{'95% CI':>26}"
+        f"{'estimator':<16}{'estimand':<16}{'count':>14}{'estimate':>13}{'std err':>11}{'95% CI':>26}"
         f"{'exact':>14}{'integral':>14}{'z':>8}",
     ]
     for row in result.results:
         ci = f"[{row.ci_low:.5g}, {row.ci_high:.5g}]"
         z = "-" if row.z_score is None else f"{row.z_score:.2f}"
+        count = "-" if row.successes is None else f"{row.successes:,}"
+        # at 0 or N successes the plug-in SE is 0 beside an interval of positive width: print none
+        se = "-" if row.successes in (0, row.reps) and row.method == "mc" else f"{row.std_error:.3g}"
         lines.append(
-            f"{row.estimator:<12}{row.sparse:>14,}{row.estimate:>13.6g}{row.std_error:>11.3g}{ci:>26}"
+            f"{row.estimator:<16}{row.estimand:<16}{count:>14}{row.estimate:>13.6g}{se:>11}{ci:>26}"
             f"{_format_probability(row.exact, row.log_exact):>14}{_format_probability(row.integral):>14}{z:>8}")
-    counted = [row for row in result.results if row.method == "mc"]
+    uncertified = [row for row in result.results if row.uncertified]
+    for row in uncertified:
+        low, high = row.bounds if row.bounds else (None, None)
+        bounds = "" if low is None else f"; whatever they were, the estimate lies in [{low:.6g}, {high:.6g}]"
+        lines.append(f"  {row.estimator}, {row.estimand}: {row.uncertified:,} replications not certified, "
+                     f"left out{bounds}")
+    counted = [row for row in result.results if row.method == "mc" and row.estimand == "sparse"]
     if counted:
         lines.append("")
         lines.append("number of zero coordinates K (counts for K = 0, 1, ..., p):")
         for row in counted:
-            lines.append(f"  {row.estimator:<12} {list(row.zeros)}")
-    else:
+            lines.append(f"  {row.estimator:<16} {list(row.zeros)}")
+    if result.method == "is":
         lines.append("")
         lines.append("importance sampling: " + ", ".join(
             f"{row.estimator}: log estimate {row.log_estimate:.6g}, relative error {row.relative_error:.2g}"
@@ -285,7 +298,7 @@ def _run_simulate(args) -> int:
             design=_design(args, len(args.beta)), reps=args.reps, rng=args.seed, n_jobs=args.jobs,
             backend=backend, chunk_size=args.chunk_size, scheduler=args.scheduler, ci_method=args.ci_method,
             method=args.method, complement=args.complement, progress=not (args.quiet or args.json),
-            **_estimator_params(args))
+            estimand=args.estimand, **_estimator_params(args))
     except SimulationInterrupted as stop:
         print(f"\nmc-sparsity: {stop}. Partial counts of the completed replications "
               f"(not a result): {stop.zeros.tolist()}", file=sys.stderr)
@@ -360,7 +373,7 @@ def _run_report(args) -> int:
 # A parameter of the Python API -> the option that sets it, for error messages.
 _OPTION_OF = {"rho": "--rho", "gram": "--gram", "kind": "--design", "beta": "--beta", "sigma": "--sigma", "lam": "--lam", "radius": "--radius", "reps": "--reps",
               "rng": "--seed", "n_jobs": "--jobs", "chunk_size": "--chunk-size", "estimator": "--estimator",
-              "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out", "method": "--method",
+              "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out", "method": "--method", "estimand": "--estimand",
               **{name: parameter.option for name, (_, parameter) in PARAMETERS.items()}}
 
 

@@ -17,3 +17,28 @@ def _assert_binomial(successes, trials, p, alpha=ALPHA):
 def assert_binomial():
     """``assert_binomial(successes, trials, p)``: the two-sided exact binomial test passes at ``ALPHA``."""
     return _assert_binomial
+
+
+def _tally_of(solutions, beta, uncertified=0):
+    """The tally row of ``solutions`` (n x p), computed here with numpy alone, independently of the package.
+
+    Cells ``a * (p - k + 1) + b`` (``a`` zeros in supp(beta), ``b`` outside), then the signed-support hits,
+    then ``uncertified``.
+    """
+    import numpy as np
+
+    b = np.atleast_2d(np.asarray(solutions, dtype=float))
+    beta = np.asarray(beta, dtype=float)
+    inside = beta != 0
+    p, k = beta.size, int(inside.sum())
+    zero = b == 0.0
+    a, off = zero[:, inside].sum(axis=1), zero[:, ~inside].sum(axis=1)
+    cells = np.bincount(a * (p - k + 1) + off, minlength=(k + 1) * (p - k + 1))
+    signed = np.sum((a == 0) & (off == p - k) & np.all(np.sign(b[:, inside]) == np.sign(beta[inside]), axis=1))
+    return np.concatenate([cells, [signed, uncertified]]).astype(np.int64)
+
+
+@pytest.fixture
+def tally_of():
+    """``tally_of(solutions, beta, uncertified=0)``: the expected tally row (numpy only)."""
+    return _tally_of

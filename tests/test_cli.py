@@ -31,16 +31,16 @@ def test_json_contract_penalized(capsys, assert_binomial):
     lasso, ridge = data["results"]
     assert lasso["estimator"] == "lasso" and ridge["estimator"] == "ridge"
     for row in (lasso, ridge):
-        assert set(row) == {"estimator", "sparse", "reps", "estimate", "std_error", "ci_low", "ci_high", "ci_method",
+        assert set(row) == {"estimator", "estimand", "successes", "reps", "estimate", "std_error", "ci_low", "ci_high", "ci_method",
                             "confidence_level", "exact", "log_exact", "exact_error", "integral", "integral_error",
                             "zeros", "exact_zeros", "uncertified", "method", "z"}
         assert row["ci_method"] == "exact" and row["uncertified"] == 0
         assert row["reps"] == 1_000_000 and sum(row["zeros"]) == 1_000_000 and len(row["zeros"]) == 3
-        assert row["sparse"] == row["reps"] - row["zeros"][0]
-        assert row["estimate"] == row["sparse"] / row["reps"]
-    assert_binomial(lasso["sparse"], lasso["reps"], lasso["exact"])
+        assert row["successes"] == row["reps"] - row["zeros"][0]
+        assert row["estimate"] == row["successes"] / row["reps"]
+    assert_binomial(lasso["successes"], lasso["reps"], lasso["exact"])
     assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
-    assert ridge["sparse"] == 0 and ridge["exact"] == 0.0 and ridge["integral"] is None
+    assert ridge["successes"] == 0 and ridge["exact"] == 0.0 and ridge["integral"] is None
     assert "replications" not in err  # no progress bar in --json mode
 
 
@@ -62,9 +62,9 @@ def test_done_when_command(capsys, assert_binomial):
         status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", *level, "--reps", "1e7", "--json")
         lasso, ridge = json.loads(out)["results"]
         assert status == 0
-        assert_binomial(lasso["sparse"], lasso["reps"], lasso["exact"])
+        assert_binomial(lasso["successes"], lasso["reps"], lasso["exact"])
         assert abs(lasso["integral"] - lasso["exact"]) < 1e-8
-        assert ridge["sparse"] == 0
+        assert ridge["successes"] == 0
 
 
 def test_table_output(capsys):

@@ -71,10 +71,6 @@ def same_draws(beta, sigma, G, n, seed):
     return bh, bh @ G
 
 
-def histogram(b, p):
-    k = np.sum(b == 0.0, axis=-1)
-    return np.bincount(k, minlength=p + 1)
-
 
 # --------------------------------------------------------------------- numpy references vs scikit-learn
 
@@ -187,7 +183,7 @@ CASES = [(2, "ar1", 0.5, 20000), (2, "equi", -0.3, 20000), (3, "equi", 0.6, 4000
 
 
 @pytest.mark.parametrize("p,kind,rho,n", CASES)
-def test_penalized_kernel_counts_equal_the_reference_on_the_same_draws(p, kind, rho, n):
+def test_penalized_kernel_counts_equal_the_reference_on_the_same_draws(p, kind, rho, n, tally_of):
     G = gram(kind, p, rho)
     beta = np.linspace(1.0, -0.5, p)
     sigma, seed = 1.0, 17 + p
@@ -199,13 +195,12 @@ def test_penalized_kernel_counts_equal_the_reference_on_the_same_draws(p, kind, 
     for e, (lam, lam2) in enumerate(zip(lams, lam2s)):
         b, slack = lasso_gram_solve(G, z, lam, lam2, return_slack=True)
         assert np.all(slack > 1e-7)
-        assert_array_equal(counts[e, : p + 1], histogram(b, p))
-        assert counts[e, p + 1] == 0  # no uncertified replication
-    assert np.count_nonzero(counts[0, : p + 1]) >= 2  # several outcomes occur
+        assert_array_equal(counts[e], tally_of(b, beta))  # zeros in and off the support, signs, 0 uncertified
+    assert np.count_nonzero(counts[0, :-2]) >= 2  # several outcomes occur
 
 
 @pytest.mark.parametrize("p,kind,rho,n", CASES)
-def test_constrained_kernel_counts_equal_the_reference_on_the_same_draws(p, kind, rho, n):
+def test_constrained_kernel_counts_equal_the_reference_on_the_same_draws(p, kind, rho, n, tally_of):
     G = gram(kind, p, rho)
     beta = np.linspace(1.0, -0.5, p)
     sigma, seed, t = 1.0, 23 + p, 0.8 * np.sqrt(p)
@@ -213,10 +208,9 @@ def test_constrained_kernel_counts_equal_the_reference_on_the_same_draws(p, kind
     bh, _ = same_draws(beta, sigma, G, n, seed)
     b, slack = constrained_lasso_gram_solve(G, bh, t, return_slack=True)
     assert np.all(slack > 1e-7)
-    assert_array_equal(counts[0, : p + 1], histogram(b, p))
-    assert counts[0, p + 1] == 0
-    assert np.count_nonzero(counts[0, : p + 1]) >= 2
-    assert counts[1, 0] == n  # the L2-ball projection has no zero
+    assert_array_equal(counts[0], tally_of(b, beta))
+    assert np.count_nonzero(counts[0, :-2]) >= 2
+    assert counts[1, 0] == n  # the L2-ball projection has no zero: every draw in the cell a = b = 0
 
 
 def test_table_and_factorized_solves_give_the_same_counts():
@@ -240,14 +234,14 @@ def test_identity_gram_matches_the_orthonormal_kernels(p, n):
     mine = run(penalized_correlated_kernel(beta, sigma, G, np.eye(p), [lam, 0.0], [0.0, 0.8]), n, seed)
     # the orthonormal kernel: soft threshold at lam, ridge beta_hat / (1 + 0.8), no best subset
     ref = run(penalized_kernel(beta, sigma, [lam], [1.8], -1), n, seed)
-    assert_array_equal(mine[:, : p + 1], ref[:, : p + 1])
-    assert_array_equal(mine[:, p + 1], 0)
-    assert 0 < mine[0, 0] < n
+    assert_array_equal(mine, ref)  # the whole tally: zeros, signed-support hits, none uncertified
+    assert_array_equal(mine[:, -1], 0)
+    assert 0 < mine[0, 0] < n and 0 < mine[0, -2] < n
     mine = run(constrained_correlated_kernel(beta, sigma, G, np.eye(p), radius), n, seed)
     ref = run(constrained_kernel(beta, sigma, radius), n, seed)
-    assert_array_equal(mine[:, : p + 1], ref[:, : p + 1])
+    assert_array_equal(mine, ref)
     assert 0 < mine[0, 0] < n
-    assert_array_equal(mine[:, p + 1], 0)
+    assert_array_equal(mine[:, -1], 0)
 
 
 # --------------------------------------------------------------------- Monte Carlo against the geometry
@@ -267,7 +261,7 @@ def test_p2_penalized_lasso_frequency_against_orthant_probabilities():
         D = np.diag(s)
         full += _orthant(D @ (beta - lam * Ginv @ np.array(s, float)), sigma**2 * D @ Ginv @ D)
     counts = run(penalized_correlated_kernel(beta, sigma, G, None, [lam], [0.0]), n, 2024)
-    assert counts[0, 3] == 0
+    assert counts[0, 4] == 0  # cells a = 0, 1, 2 zeros; signed hits; uncertified
     assert stats.binomtest(int(counts[0, 0]), n, full).pvalue > 1e-4
     # both zero: |z_j| <= lam, z = G beta_hat ~ N(G beta, sigma^2 G): a rectangle
     both = stats.multivariate_normal(G @ beta, sigma**2 * G).cdf([lam, lam], lower_limit=[-lam, -lam])
@@ -293,7 +287,7 @@ def test_p2_constrained_lasso_frequency_against_vertex_cones():
             T = np.linalg.solve(M, G)  # (a, c) = M^{-1} G (beta_hat - v)
             p_vertex += _orthant(T @ (beta - v), T @ cov @ T.T)
     counts = run(constrained_correlated_kernel(beta, sigma, G, None, t), n, 77)
-    assert counts[0, 3] == 0
+    assert counts[0, 4] == 0
     assert stats.binomtest(int(counts[0, 1]), n, p_vertex).pvalue > 1e-4
 
 
@@ -302,13 +296,15 @@ def test_p2_constrained_lasso_frequency_against_vertex_cones():
 def test_a_draw_on_a_pattern_boundary_is_uncertified():
     lam = 0.5
     r = 0.5  # G = [[1, .5], [.5, 1]]
-    assert _p2_penalized_class(lam, 0.1, lam, r, r, 1e-9) == 3  # |z0| = lam: {} or {0}
+    # codes: 0 full support, 1 support {0}, 2 support {1}, 3 none, 4 uncertified
+    assert _p2_penalized_class(lam, 0.1, lam, r, r, 1e-9) == 4  # |z0| = lam: {} or {0}
     assert _p2_penalized_class(lam * (1 + 1e-6), 0.1, lam, r, r, 1e-9) == 1
-    assert _p2_penalized_class(lam * (1 - 1e-6), 0.1, lam, r, r, 1e-9) == 2
+    assert _p2_penalized_class(lam * (1 - 1e-6), 0.1, lam, r, r, 1e-9) == 3
+    assert _p2_penalized_class(0.1, lam * (1 + 1e-6), lam, r, r, 1e-9) == 2
     # {0} against the full support: |z1 - r (z0 - lam)| = lam
     z0 = 2.0
     z1 = lam + r * (z0 - lam)
-    assert _p2_penalized_class(z0, z1, lam, r, r, 1e-9) == 3
+    assert _p2_penalized_class(z0, z1, lam, r, r, 1e-9) == 4
     assert _p2_penalized_class(z0, z1 + 1e-6, lam, r, r, 1e-9) == 0
     assert _p2_penalized_class(z0, z1 - 1e-6, lam, r, r, 1e-9) == 1
 

@@ -315,7 +315,7 @@ def test_thresholds_by_hand():
 
 # ----------------------------------------------------------------------- registry, errors
 def test_registry():
-    assert set(PENALTIES) == {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge"}
+    assert set(PENALTIES) == {"lasso", "ridge", "elastic_net", "hard", "scad", "mcp", "bridge", "adaptive_lasso"}
     assert PENALTIES["hard"].estimator is hard_threshold
     assert PENALTIES["elastic_net"].params == ("lam1", "lam2", "rescaled")
     assert dict(PENALTIES["scad"].defaults) == {"a": 3.7}

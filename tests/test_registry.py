@@ -10,9 +10,19 @@ from mc_sparsity.cli import build_parser
 
 
 def test_every_registered_default_is_pinned():
-    """The published defaults: SCAD's a = 3.7 (Fan and Li 2001), MCP's gamma = 3, ..."""
+    """The published defaults: SCAD's a = 3.7 (Fan and Li 2001), MCP's gamma = 3, the adaptive lasso's 1 (Zou 2006)."""
     assert {name: default(name) for name in PARAMETERS} == {
-        "l1_ratio": 0.5, "a": 3.7, "gamma": 3.0, "q": 0.5, "subset_size": 1}
+        "l1_ratio": 0.5, "adaptive_gamma": 1.0, "a": 3.7, "gamma": 3.0, "q": 0.5, "subset_size": 1}
+
+
+def test_a_parameter_name_cannot_be_taken_twice():
+    from mc_sparsity._base.validation import Interval
+    from mc_sparsity._estimators.registry import Estimator, Parameter, _parameters_by_name
+
+    clash = Estimator("clash", "clash", "#000000", "-", "", ("penalized",),
+                      (Parameter("gamma", 1.0, Interval(0, None), "--clash-gamma", ""),), "threshold", "", "")
+    with pytest.raises(RuntimeError, match="'gamma' of 'clash' is already 'mcp'"):
+        _parameters_by_name([*ESTIMATORS.values(), clash])
 
 
 def test_the_command_line_is_generated_from_the_registry():

@@ -24,7 +24,7 @@ def row(estimator="lasso", beta=(1.0, 0.3), form="penalized", level=0.5, exact=0
         scenario=f"{estimator}{beta}{form}{level}{design}{rho}{params}", form=form, p=len(beta), beta=tuple(beta),
         sigma=1.0, lam=level if form == "penalized" else None, radius=level if form == "constrained" else None,
         design=design, rho=rho, level_over_sigma=level, estimator=estimator, params=params or {}, method=method,
-        reps=reps, sparse=sparse, estimate=sparse / reps, ci_low=low, ci_high=high, exact=exact,
+        reps=reps, estimand="sparse", successes=sparse, estimate=sparse / reps, ci_low=low, ci_high=high, exact=exact,
         log_exact=math.log(exact) if exact > 0 else -math.inf, exact_error=0.0, integral=integral,
         integral_error=1e-12 if integral is not None else None, z=z_score(sparse, reps, exact),
         binom_pvalue=binomial_pvalue(sparse, reps, exact), uncertified=0)

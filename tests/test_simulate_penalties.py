@@ -13,7 +13,7 @@ from mc_sparsity._estimators.penalties import PENALTIES, best_subset
 from mc_sparsity.cli import main
 
 ALPHA = 1e-4
-PARAMS = {"l1_ratio": 0.3, "a": 3.0, "gamma": 2.0, "q": 0.4, "subset_size": 2}
+PARAMS = {"l1_ratio": 0.3, "a": 3.0, "gamma": 2.0, "q": 0.4, "subset_size": 2, "adaptive_gamma": 0.7}
 
 
 def _apply(name, x, lam):
@@ -22,7 +22,7 @@ def _apply(name, x, lam):
         return PENALTIES[name](x, lam * PARAMS["l1_ratio"], lam2=lam * (1 - PARAMS["l1_ratio"]))
     if name == "best_subset":
         return best_subset(x, PARAMS["subset_size"])
-    key = {"scad": "a", "mcp": "gamma", "bridge": "q"}.get(name)
+    key = {"scad": "a", "mcp": "gamma", "bridge": "q", "adaptive_lasso": "adaptive_gamma"}.get(name)
     return PENALTIES[name](x, lam, **({key: PARAMS[key]} if key else {}))
 
 

@@ -121,13 +121,13 @@ def test_same_study_same_bytes(tmp_path, tiny_file):
 
 def test_table_columns_and_consistency(tmp_path, tiny_file):
     table = run_study(load_study(tiny_file), tmp_path / "t.csv")
-    for col in ["scenario", "form", "beta", "sigma", "lam", "radius", "estimator", "reps", "sparse", "estimate",
+    for col in ["scenario", "form", "beta", "sigma", "lam", "radius", "estimator", "estimand", "reps", "successes", "estimate",
                 "std_error", "ci_low", "ci_high", "exact", "integral", "z", "binom_pvalue", "zeros"]:
         assert col in table.columns
-    assert (table["sparse"] == table["reps"] - table["zeros"].map(lambda z: z[0])).all()
+    assert (table["successes"] == table["reps"] - table["zeros"].map(lambda z: z[0])).all()
     assert tuple(table.columns) == COLUMNS
     assert table["beta"].iloc[0] == [0.0, 0.0]  # read back as a list
-    assert (table[table["estimator"] == "ridge"]["sparse"] == 0).all()
+    assert (table[table["estimator"] == "ridge"]["successes"] == 0).all()
 
 
 @pytest.mark.parametrize("text, key", [

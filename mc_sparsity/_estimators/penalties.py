@@ -66,7 +66,7 @@ import numpy as np
 from scipy import special
 
 from .lasso_ridge import ridge_shrink, soft_threshold
-from .registry import default
+from .registry import ESTIMATORS, PARAMETERS, default
 from .._exact.orthonormal import _poisson_binom, exact_sparse_probability, log_zero_probability
 from .._base.validation import Interval, check_beta, check_count, check_option, check_scalar
 
@@ -79,6 +79,7 @@ __all__ = [
     "scad",
     "mcp",
     "bridge",
+    "adaptive_lasso",
     "bridge_jump",
     "threshold",
     "Penalty",
@@ -93,14 +94,8 @@ __all__ = [
 ]
 
 _NONNEGATIVE = Interval(0, None, closed="left")
-_INTERVALS = {
-    "lam": _NONNEGATIVE,
-    "lam1": _NONNEGATIVE,
-    "lam2": _NONNEGATIVE,
-    "a": Interval(2, None, closed="neither"),
-    "gamma": Interval(1, None, closed="neither"),
-    "q": Interval(0, 1, closed="neither"),
-}
+#: The levels' range; every other parameter's is its registry record's (``registry.PARAMETERS``).
+_LEVELS = {"lam": _NONNEGATIVE, "lam1": _NONNEGATIVE, "lam2": _NONNEGATIVE}
 _TINY = np.nextafter(0.0, 1.0)  # the smallest positive subnormal
 
 
@@ -110,7 +105,8 @@ def _check(name, value):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"rescaled must be True or False, got {value!r}")
         return bool(value)
-    return check_scalar(value, name, _INTERVALS[name])
+    interval = _LEVELS[name] if name in _LEVELS else PARAMETERS[name][1].interval
+    return check_scalar(value, name, interval)
 
 
 def _finish(z, value, tau):
@@ -398,6 +394,44 @@ def mcp(z, lam, gamma=default("gamma")):
     return _finish(z, np.copysign(value, z), lam)
 
 
+def adaptive_lasso(z, lam, adaptive_gamma=default("adaptive_gamma")):
+    """Adaptive lasso under an orthonormal design (Zou 2006), one coordinate at a time.
+
+    The penalty ``lam |theta| / |z|^gamma`` weights the lasso by the least-squares
+    estimate ``z`` itself, so the rule is the soft threshold at ``lam / |z|^gamma``:
+    ``theta_hat = sign(z) (|z| - lam |z|^-gamma)^+``, zero iff ``|z|^(1 + gamma) <= lam``,
+    i.e. ``|z| <= tau = lam^(1/(1 + gamma))``.  Beyond ``tau`` it is computed as
+    ``|z| (1 - (tau/|z|)^(1 + gamma))`` (``-expm1`` of a log: no cancellation near
+    ``tau``); it is continuous at ``tau`` and tends to ``z`` (less bias than the lasso).
+
+    Parameters
+    ----------
+    z : array_like of float
+        The least-squares estimate(s), any shape.
+    lam : float
+        The level, ``>= 0``.
+    adaptive_gamma : float, default from the registry (1)
+        The weights' exponent, ``> 0``.
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> adaptive_lasso([0.5, 1.0, -2.0], 1.0)  # tau = 1: zero up to 1, then z - 1/z
+    array([ 0. ,  0. , -1.5])
+    """
+    lam, adaptive_gamma = _check("lam", lam), _check("adaptive_gamma", adaptive_gamma)
+    z = np.asarray(z, dtype=float)
+    tau = _tau_adaptive(lam, adaptive_gamma)
+    az = np.abs(z)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = az * -np.expm1((1.0 + adaptive_gamma) * np.log(tau / az))
+    value = np.where(np.isfinite(az) & (az > tau), value, az)
+    return _finish(z, np.copysign(value, z), tau)
+
+
 def bridge_jump(lam, q):
     """The threshold ``tau_q`` and the jump ``theta_q`` of the bridge rule: ``(tau_q, theta_q)``.
 
@@ -545,6 +579,22 @@ def _inv_scad(x, lam, a):
     return np.where(x <= lam, x + lam, np.where(x <= a * lam, middle, x))
 
 
+def _inv_adaptive_lasso(x, lam, adaptive_gamma):
+    """The root ``z >= tau`` of ``h(z) = z - lam z^-gamma = x``: ``h`` is increasing and concave, so Newton
+    from ``max(x, tau)`` (left of the root: ``h(z) <= z``) climbs to it monotonically."""
+    tau = _tau_adaptive(lam, adaptive_gamma)
+    if tau == 0.0:
+        return np.asarray(x, dtype=float)
+    z = np.maximum(np.asarray(x, dtype=float), tau)
+    for _ in range(200):
+        step = (z - lam * z ** -adaptive_gamma - x) / (1.0 + adaptive_gamma * lam * z ** (-adaptive_gamma - 1.0))
+        new = np.maximum(z - step, z)  # rounding may not move it back left
+        if np.all(new == z):
+            break
+        z = new
+    return z
+
+
 def _inv_mcp(x, lam, gamma):
     return np.where(x <= gamma * lam, lam + x * ((gamma - 1.0) / gamma), x)
 
@@ -576,6 +626,12 @@ def _dinv_hard(x, lam):
 
 def _dinv_scad(x, lam, a):
     return np.where((x > lam) & (x <= a * lam), (a - 2.0) / (a - 1.0), 1.0)
+
+
+def _dinv_adaptive_lasso(x, lam, adaptive_gamma):
+    z = _inv_adaptive_lasso(x, lam, adaptive_gamma)
+    with np.errstate(divide="ignore", over="ignore"):
+        return 1.0 / (1.0 + adaptive_gamma * lam * z ** (-adaptive_gamma - 1.0))
 
 
 def _dinv_mcp(x, lam, gamma):
@@ -625,6 +681,10 @@ def _pen_bridge(theta, lam, q):
 # ---------------------------------------------------------------------- registry
 def _tau_hard(lam):
     return float(np.sqrt(2.0 * lam))
+
+
+def _tau_adaptive(lam, adaptive_gamma):
+    return float(lam ** (1.0 / (1.0 + adaptive_gamma)))
 
 
 def _tau_bridge(lam, q):
@@ -706,6 +766,9 @@ def _registry():
         ("scad", scad, ("lam", "a"), (("a", default("a")),), _pen_scad, _inv_scad, _dinv_scad, lambda lam, a: lam),
         ("mcp", mcp, ("lam", "gamma"), (("gamma", default("gamma")),), _pen_mcp, _inv_mcp, _dinv_mcp, lambda lam, gamma: lam),
         ("bridge", bridge, ("lam", "q"), (), _pen_bridge, _inv_bridge, _dinv_bridge, _tau_bridge),
+        # the adaptive penalty's weight is a function of the data: no penalty value of theta alone
+        ("adaptive_lasso", adaptive_lasso, ("lam", "adaptive_gamma"), (("adaptive_gamma", default("adaptive_gamma")),),
+         None, _inv_adaptive_lasso, _dinv_adaptive_lasso, _tau_adaptive),
     ]
     return {e[0]: Penalty(*e) for e in entries}
 
@@ -799,10 +862,8 @@ def rule_arguments(name, lam, params):
     >>> rule_arguments("bridge", 2.0, {"a": 4.0, "q": 0.5})  # a is not bridge's
     (2.0, {'q': 0.5})
     """
-    if name == "elastic_net":
-        ratio = params["l1_ratio"]
-        return lam * ratio, {"lam2": lam * (1 - ratio)}
-    return lam, {key: params[key] for key in _penalty(name).params[1:] if key in params}
+    _penalty(name)
+    return ESTIMATORS[name].rule_arguments(lam, params)
 
 
 def zero_threshold(name, lam, params):
@@ -835,8 +896,10 @@ def zero_threshold(name, lam, params):
     >>> zero_threshold("hard", 1e308, {}) == float(np.finfo(float).max)  # 2 lam overflows
     True
     """
-    level, kwargs = rule_arguments(name, lam, params)
-    return min(threshold(name, level, **kwargs), float(np.finfo(float).max))
+    record = ESTIMATORS[name]
+    if record.threshold is None:
+        raise ValueError(f"{name!r} is not a separable thresholding rule")
+    return min(float(record.threshold(lam, params)), float(np.finfo(float).max))
 
 
 # ------------------------------------------------------------ exact distributions

@@ -13,6 +13,7 @@ This module imports nothing heavy: the command line reads it at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._base.errors import ParameterError
@@ -50,6 +51,8 @@ class Parameter:
     option: str
     help: str
     integer: bool = False
+    #: The keyword the estimator's rule takes it as (``_estimators.penalties``), when not ``name``.
+    keyword: str | None = None
 
     def check(self, value):
         """Return ``value`` validated, or raise :class:`ParameterError` naming the parameter."""
@@ -75,8 +78,6 @@ class Estimator:
         The penalty or constraint, for the convention tables.
     forms : tuple of str
         Forms it supports (``"penalized"``, ``"constrained"``).
-    correlated : bool
-        Whether it can be solved exactly under a correlated design.
     parameters : tuple of Parameter
     evaluation : str
         How the orthonormal kernel evaluates it: ``"threshold"`` (coordinate
@@ -85,6 +86,20 @@ class Estimator:
         ``"subset"`` (best subset).
     exact, integral : str
         Where the exact law and the integral over the sparse region come from.
+    threshold : callable or None
+        ``threshold(lam, params) -> tau``: a separable rule's zero threshold
+        under an orthonormal design (coordinate zero iff ``|beta_hat_j| <= tau``);
+        its exact law and integral are the lasso's at ``tau``.
+    gram_levels : callable or None
+        ``gram_levels(lam, params) -> (lam1, lam2)``: the estimator as the
+        certified Gram solver's ``argmin 1/2 b^T (G + lam2 I) b - z^T b + lam1 ||b||_1``
+        under a correlated design (as scikit-learn's ``Lasso`` is an
+        ``ElasticNet``); ``None`` where it has no exact solver there.
+    level, rule_keywords : callable
+        ``level(lam, params) -> lam'``: the level its rule in ``_estimators.penalties``
+        takes at the common level ``lam`` (the elastic net's ``lam1``);
+        ``rule_keywords(lam, params) -> dict`` its other keywords, where they are
+        not simply its parameters (the elastic net's ``lam2``).
     """
 
     name: str
@@ -93,54 +108,93 @@ class Estimator:
     linestyle: str
     problem: str
     forms: tuple
-    correlated: bool
     parameters: tuple
     evaluation: str
     exact: str
     integral: str
+    threshold: Callable | None = None
+    gram_levels: Callable | None = None
+    level: Callable = staticmethod(lambda lam, params: lam)
+    rule_keywords: Callable | None = None
+
+    @property
+    def correlated(self) -> bool:
+        """Whether it has an exact, certified solver under a correlated design."""
+        return self.gram_levels is not None
+
+    def rule_arguments(self, lam, params) -> tuple:
+        """``(level, keywords)`` of its rule in ``_estimators.penalties`` at the common level ``lam``."""
+        if self.rule_keywords is not None:
+            return self.level(lam, params), self.rule_keywords(lam, params)
+        return self.level(lam, params), {q.keyword or q.name: params[q.name] for q in self.parameters
+                                         if q.name in params}
 
 
 _POSITIVE = Interval(0, None, closed="neither")
 
+
+def _tau_bridge(lam, params):
+    from .penalties import bridge_jump  # scipy-free, but kept out of the command line's start-up
+
+    return bridge_jump(lam, params["q"])[0]
+
+
 ESTIMATORS = {e.name: e for e in (
     Estimator("lasso", "lasso (L1)", "#c0392b", "-",
               "lam ||b||_1 (penalized); ||b||_1 <= t (constrained)",
-              ("penalized", "constrained"), True, (), "threshold",
+              ("penalized", "constrained"), (), "threshold",
               "closed form (orthonormal); Gaussian orthant sum (correlated)",
-              "density over the strips / wedges (p = 2)"),
+              "density over the strips / wedges (p = 2)",
+              threshold=lambda lam, params: lam, gram_levels=lambda lam, params: (lam, 0.0)),
     Estimator("ridge", "ridge (L2)", "#2471a3", "-",
               "lam/2 ||b||_2^2 (penalized); ||b||_2 <= t (constrained)",
-              ("penalized", "constrained"), True, (), "shrink",
-              "0: zero only on the axes, a null set", "not computed: the region is a null set"),
+              ("penalized", "constrained"), (), "shrink",
+              "0: zero only on the axes, a null set", "not computed: the region is a null set",
+              threshold=lambda lam, params: 0.0, gram_levels=lambda lam, params: (0.0, lam)),
     Estimator("elastic_net", "elastic net", "#8e44ad", "--",
               "lam1 ||b||_1 + lam2/2 ||b||_2^2, lam1 = lam l1_ratio, lam2 = lam (1 - l1_ratio)",
-              ("penalized",), True,
+              ("penalized",),
               (Parameter("l1_ratio", 0.5, Interval(0, 1, closed="both"), "--l1-ratio",
                          "elastic net: lam1 = lam*R, lam2 = lam*(1-R), as scikit-learn's ElasticNet"),),
               "threshold", "the lasso's at lam1 (orthonormal); orthant sum with G + lam2 I (correlated)",
-              "the lasso's region at lam1 (p = 2)"),
+              "the lasso's region at lam1 (p = 2)",
+              threshold=lambda lam, params: lam * params["l1_ratio"],
+              gram_levels=lambda lam, params: (lam * params["l1_ratio"], lam * (1 - params["l1_ratio"])),
+              level=lambda lam, params: lam * params["l1_ratio"],
+              rule_keywords=lambda lam, params: {"lam2": lam * (1 - params["l1_ratio"])}),
+    Estimator("adaptive_lasso", "adaptive lasso", "#d35400", "-.",
+              "lam sum_j |b_j| / |beta_hat_j|^gamma (Zou 2006): zero iff |beta_hat_j| <= lam^(1/(1+gamma))",
+              ("penalized",),
+              (Parameter("adaptive_gamma", 1.0, _POSITIVE, "--adaptive-gamma",
+                         "adaptive lasso: OLS weights 1/|beta_hat_j|^gamma, gamma > 0"),),
+              "threshold", "the lasso's at lam^(1/(1+gamma))", "the lasso's region at lam^(1/(1+gamma)) (p = 2)",
+              threshold=lambda lam, params: lam ** (1.0 / (1.0 + params["adaptive_gamma"]))),
     Estimator("hard", "hard / L0", "#222222", "-",
               "lam 1(b_j != 0): zero iff |beta_hat_j| <= sqrt(2 lam)",
-              ("penalized",), False, (), "threshold", "the lasso's at sqrt(2 lam)",
-              "the lasso's region at sqrt(2 lam) (p = 2)"),
+              ("penalized",), (), "threshold", "the lasso's at sqrt(2 lam)",
+              "the lasso's region at sqrt(2 lam) (p = 2)",
+              threshold=lambda lam, params: (2.0 * lam) ** 0.5),
     Estimator("scad", "SCAD", "#27ae60", ":",
               "SCAD (Fan and Li 2001): zero iff |beta_hat_j| <= lam",
-              ("penalized",), False,
+              ("penalized",),
               (Parameter("a", 3.7, Interval(2, None, closed="neither"), "--scad-a", "SCAD's a > 2"),),
-              "threshold", "the lasso's at lam", "the lasso's region (p = 2)"),
+              "threshold", "the lasso's at lam", "the lasso's region (p = 2)",
+              threshold=lambda lam, params: lam),
     Estimator("mcp", "MCP", "#e67e22", "-.",
               "MCP (Zhang 2010): zero iff |beta_hat_j| <= lam",
-              ("penalized",), False,
+              ("penalized",),
               (Parameter("gamma", 3.0, Interval(1, None, closed="neither"), "--mcp-gamma", "MCP's gamma > 1"),),
-              "threshold", "the lasso's at lam", "the lasso's region (p = 2)"),
+              "threshold", "the lasso's at lam", "the lasso's region (p = 2)",
+              threshold=lambda lam, params: lam),
     Estimator("bridge", "bridge L_q", "#16a085", "--",
               "lam |b_j|^q, 0 < q < 1, global minimiser: zero iff |beta_hat_j| <= tau_q",
-              ("penalized",), False,
+              ("penalized",),
               (Parameter("q", 0.5, Interval(0, 1, closed="neither"), "--q", "bridge exponent, 0 < q < 1"),),
-              "threshold", "the lasso's at tau_q", "the lasso's region at tau_q (p = 2)"),
+              "threshold", "the lasso's at tau_q", "the lasso's region at tau_q (p = 2)",
+              threshold=_tau_bridge),
     Estimator("best_subset", "best subset", "#34495e", "-",
               "keep the M largest |beta_hat_j| (not separable)",
-              ("penalized",), False,
+              ("penalized",),
               (Parameter("subset_size", 1, Interval(0, None, closed="left"), "--subset-size",
                          "best subset: coordinates kept", integer=True),),
               "subset", "K = p - M with probability 1", "none"),
@@ -156,8 +210,25 @@ GROUPS = {
     "penalties": tuple(name for name, e in ESTIMATORS.items() if "penalized" in e.forms),
 }
 
+def _parameters_by_name(records) -> dict:
+    """Every estimator parameter by name: (the estimator it belongs to, the Parameter).
+
+    A parameter is a keyword of ``simulate`` and a study key, so two estimators
+    may not both declare one name: that is an error here, at import, not a
+    silent overwrite.
+    """
+    out = {}
+    for record in records:
+        for parameter in record.parameters:
+            if parameter.name in out:
+                raise RuntimeError(f"estimator parameter {parameter.name!r} of {record.name!r} is already "
+                                   f"{out[parameter.name][0]!r}'s: give it a name of its own")
+            out[parameter.name] = (record.name, parameter)
+    return out
+
+
 #: Every estimator parameter by name: (the estimator it belongs to, the Parameter).
-PARAMETERS = {p.name: (e.name, p) for e in ESTIMATORS.values() for p in e.parameters}
+PARAMETERS = _parameters_by_name(ESTIMATORS.values())
 
 
 def default(name: str):

@@ -2,8 +2,7 @@
 
 Each kernel draws ``n`` replications of ``beta_hat = mean + sigma * z`` from a
 numpy ``Generator`` (numba draws numpy's own stream, bit for bit), applies the
-estimators and adds one to ``hist[e, k]`` where ``k`` is the number of exactly
-zero coordinates of estimator ``e``'s solution.  Nothing of the size of ``n``
+estimators and tallies which coordinates of each solution are exactly zero.  Nothing of the size of ``n``
 is allocated.  The kernels are compiled on first use (``cache=True`` keeps the
 machine code on disk) and release the GIL so that threads run in parallel.
 
@@ -25,10 +24,12 @@ same draws):
 * constrained ridge: the solution ``beta_hat * min(1, t/||beta_hat||)`` is
   computed and its exact zeros counted.
 
-Every kernel follows the engine's protocol (``_engine.Kernel``):
-``counts[e, k]`` counts replications in which estimator ``e`` has exactly
-``k`` zero coordinates, and ``counts[e, p + 1]`` those it could not classify
-(always 0 here: these solutions are exact); ``sums`` is unused.
+Every kernel follows the engine's protocol (``engine.Kernel``) and fills the
+tally of :mod:`~mc_sparsity._mc.tally`: for each estimator, its solutions by
+zeros inside and outside the true support, the signed-support hits, and the
+uncertified replications (always 0 here: these solutions are exact); ``sums``
+is unused.  The solutions keep the sign of ``beta_hat`` wherever they are
+nonzero (every rule here thresholds or shrinks by a positive factor).
 """
 
 from __future__ import annotations
@@ -36,97 +37,149 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .tally import signs_of, tally_width
+
 __all__ = ["penalized_counts", "constrained_counts", "penalized_kernel", "constrained_kernel",
-           "quotient_zero_threshold"]
+           "quotient_zero_threshold", "add_pattern"]
 
 
 # Replications drawn before they are classified.  Counting a batch with
-# accumulators in registers, instead of adding 1 to ``hist`` once per
+# accumulators in registers, instead of adding 1 to ``counts`` once per
 # replication (a chain of dependent memory updates), was measured at about
 # 0.70 -> 0.90 of the raw drawing speed for p = 2.
 BATCH = 512
 
 
-@numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, hist, sums):  # pragma: no cover - compiled
-    """Add the zero-count histogram of ``n`` draws to ``hist``.
+@numba.njit(cache=True, nogil=True, inline="always")
+def add_pattern(counts, e, zero, signs, solution_signs_right, p, k):  # pragma: no cover - compiled
+    """Add one certified solution with zero flags ``zero`` to row ``e``.
 
-    Rows ``0..E-1`` of ``hist`` are the separable estimators with zero
-    thresholds ``thresholds`` (zero iff ``|beta_hat_j| <= tau``); if
-    ``subset_size >= 0`` the last row is best subset of that size (keep the
+    ``solution_signs_right``: the solution's sign equals ``sign(beta_j)`` at every
+    ``j`` of the support where the solution is nonzero.
+    """
+    a = 0
+    b = 0
+    for j in range(p):
+        if zero[j]:
+            if signs[j] != 0.0:
+                a += 1
+            else:
+                b += 1
+    counts[e, a * (p - k + 1) + b] += 1
+    if a == 0 and b == p - k and solution_signs_right:
+        counts[e, (k + 1) * (p - k + 1)] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw_batch(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
+    """Draw ``m`` replications: ``|beta_hat|`` into ``absx``, and whether their signs match ``beta`` on its support."""
+    p = mean.shape[0]
+    for i in range(m):
+        good = True
+        for j in range(p):
+            x = mean[j] + sigma * rng.standard_normal()
+            absx[i, j] = abs(x)
+            good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
+        right[i] = good
+
+
+@numba.njit(cache=True, nogil=True)
+def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
+    """Add ``n`` draws to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
+
+    Rows ``0..E-1`` are the separable estimators with zero thresholds
+    ``thresholds`` (zero iff ``|beta_hat_j| <= tau``, the sign kept otherwise);
+    if ``subset_size >= 0`` the last row is best subset of that size (keep the
     largest ``|beta_hat_j|``).
     """
     p = mean.shape[0]
+    k = 0
+    for j in range(p):
+        k += signs[j] != 0.0
+    width = p - k + 1
+    hits = (k + 1) * width
     n_est = thresholds.shape[0]
     absx = np.empty((BATCH, p))
-    order = np.empty(p)
+    right = np.empty(BATCH, dtype=np.bool_)
+    zero = np.empty(p, dtype=np.bool_)
+    order = np.empty(p, dtype=np.int64)
+    # p = 2: a cell per zero pattern (z0, z1) and the pattern that is the signed support
+    in0 = signs[0] != 0.0 if p == 2 else False
+    in1 = signs[1] != 0.0 if p == 2 else False
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
-        for i in range(m):
-            for j in range(p):
-                absx[i, j] = abs(mean[j] + sigma * rng.standard_normal())
+        _draw_batch(rng, m, mean, sigma, signs, absx, right)
         for e in range(n_est):
             tau = thresholds[e]
             if p == 2:
-                one = 0
-                two = 0
+                n10 = 0
+                n01 = 0
+                n11 = 0
+                hit = 0
                 for i in range(m):
-                    k = (absx[i, 0] <= tau) + (absx[i, 1] <= tau)
-                    one += k == 1
-                    two += k == 2
-                hist[e, 0] += m - one - two
-                hist[e, 1] += one
-                hist[e, 2] += two
+                    z0 = absx[i, 0] <= tau
+                    z1 = absx[i, 1] <= tau
+                    n10 += z0 & (not z1)
+                    n01 += z1 & (not z0)
+                    n11 += z0 & z1
+                    hit += (z0 != in0) & (z1 != in1) & right[i]
+                counts[e, 0 * width + 0] += m - n10 - n01 - n11
+                counts[e, in0 * width + (not in0)] += n10
+                counts[e, in1 * width + (not in1)] += n01
+                counts[e, (in0 + in1) * width + (2 - in0 - in1)] += n11
+                counts[e, hits] += hit
             else:
                 for i in range(m):
-                    k = 0
                     for j in range(p):
-                        k += absx[i, j] <= tau
-                    hist[e, k] += 1
+                        zero[j] = absx[i, j] <= tau
+                    add_pattern(counts, e, zero, signs, right[i], p, k)
         if subset_size >= 0:
             for i in range(m):
-                # p - M coordinates are dropped; a kept one is zero only if beta_hat_j = 0.
-                order[:] = absx[i]
-                order.sort()
-                k = p - subset_size
-                for j in range(p - subset_size, p):
-                    k += order[j] == 0.0
-                hist[n_est, k] += 1
+                # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
+                order[:] = np.argsort(absx[i])
+                for r in range(p):
+                    j = order[r]
+                    zero[j] = r < p - subset_size or absx[i, j] == 0.0
+                add_pattern(counts, n_est, zero, signs, right[i], p, k)
 
 
 @numba.njit(cache=True, nogil=True)
-def constrained_counts(rng, n, mean, sigma, radius, hist, sums):  # pragma: no cover - compiled
-    """Constrained forms: ``hist[0]`` the L1-ball projection, ``hist[1]`` the L2-ball one."""
+def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
+    """Constrained forms: row 0 the L1-ball projection, row 1 the L2-ball one (tally layout)."""
     p = mean.shape[0]
-    absx = np.empty(p)
+    k_true = 0
+    for j in range(p):
+        k_true += signs[j] != 0.0
+    absx = np.empty((1, p))
+    right = np.empty(1, dtype=np.bool_)
+    zero = np.empty(p, dtype=np.bool_)
     desc = np.empty(p)
     for _ in range(n):
+        _draw_batch(rng, 1, mean, sigma, signs, absx, right)
         largest = 0.0
         for j in range(p):
-            absx[j] = abs(mean[j] + sigma * rng.standard_normal())
-            largest = max(largest, absx[j])
+            largest = max(largest, absx[0, j])
         # The L2 projection beta_hat * min(1, t/||beta_hat||), its norm scaled by the
         # largest coordinate so that it cannot overflow (see _estimators.project_l2_ball).
-        ridge_zeros = 0
         if largest > 0.0:
             scaled = 0.0
             for j in range(p):
-                scaled += (absx[j] / largest) ** 2
+                scaled += (absx[0, j] / largest) ** 2
             norm = largest * np.sqrt(scaled)
             factor = min(1.0, radius / norm)
             for j in range(p):
-                ridge_zeros += absx[j] * factor == 0.0
+                zero[j] = absx[0, j] * factor == 0.0
         else:
-            ridge_zeros = p
-        hist[1, ridge_zeros] += 1
+            zero[:] = True
+        add_pattern(counts, 1, zero, signs, right[0], p, k_true)
         # The L1 projection (see _estimators._l1_projection_parts, the same float operations):
         # u_j, in decreasing order, is active iff sum_{i<j} u_i - (j - 1) u_j < t.
         if p == 2:  # a compare-and-swap instead of a sort call: the same order
-            lo, hi = (absx[0], absx[1]) if absx[0] <= absx[1] else (absx[1], absx[0])
+            lo, hi = (absx[0, 0], absx[0, 1]) if absx[0, 0] <= absx[0, 1] else (absx[0, 1], absx[0, 0])
             desc[0] = lo
             desc[1] = hi
         else:
-            desc[:] = absx
+            desc[:] = absx[0]
             desc.sort()
         before = 0.0
         rho = 0
@@ -136,11 +189,9 @@ def constrained_counts(rng, n, mean, sigma, radius, hist, sums):  # pragma: no c
                 rho += 1
             before += u
         smallest_active = desc[p - rho]
-        k = 0
         for j in range(p):
-            if absx[j] < smallest_active or absx[j] == 0.0:
-                k += 1
-        hist[0, k] += 1
+            zero[j] = absx[0, j] < smallest_active or absx[0, j] == 0.0
+        add_pattern(counts, 0, zero, signs, right[0], p, k_true)
 
 
 def quotient_zero_threshold(divisor: float) -> float:
@@ -191,8 +242,9 @@ def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
     taus = [float(t) for t in thresholds] + [quotient_zero_threshold(d) for d in divisors]
     rows = len(taus) + (subset_size >= 0)
     beta = np.asarray(beta, dtype=float)
-    return Kernel(penalized_counts, (beta, float(sigma), np.array(taus, dtype=float), int(subset_size)),
-                  (rows, beta.size + 2))
+    signs = signs_of(beta)
+    return Kernel(penalized_counts, (beta, float(sigma), np.array(taus, dtype=float), int(subset_size), signs),
+                  (rows, tally_width(beta.size, int(np.count_nonzero(signs)))))
 
 
 def constrained_kernel(beta, sigma, radius):
@@ -200,4 +252,6 @@ def constrained_kernel(beta, sigma, radius):
     from .engine import Kernel
 
     beta = np.asarray(beta, dtype=float)
-    return Kernel(constrained_counts, (beta, float(sigma), float(radius)), (2, beta.size + 2))
+    signs = signs_of(beta)
+    return Kernel(constrained_counts, (beta, float(sigma), float(radius), signs),
+                  (2, tally_width(beta.size, int(np.count_nonzero(signs)))))

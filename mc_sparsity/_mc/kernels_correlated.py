@@ -46,9 +46,10 @@ patterns, probability about ``rtol``) is counted as *uncertified*, and not
 as sparse nor as non-sparse.  For ``p = 2`` the full support is certified by
 all three smaller patterns failing by a margin.
 
-Counts layout: ``counts[e, k]`` (``k = 0..p``) is the number of replications
-in which estimator ``e`` has exactly ``k`` zero coordinates; ``counts[e, p + 1]``
-the number of uncertified replications (always 0 for the smooth estimators).
+Counts layout: the tally of :mod:`~mc_sparsity._mc.tally` (zeros inside and
+outside the true support, signed-support hits, uncertified replications:
+always 0 for the smooth estimators).  A pattern that is certain but whose
+signs are within rounding of a change (p = 2, full support) is uncertified too.
 Nothing of size ``n`` is allocated; the kernels use no ``sums``.
 """
 
@@ -62,6 +63,8 @@ import numba
 import numpy as np
 
 from .engine import Kernel
+from .kernels import add_pattern
+from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
 
 __all__ = [
@@ -438,7 +441,7 @@ def _coordinate_descent(A, z, lam, inS, sg, b):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _p2_penalized_class(z0, z1, lam, r01, r10, rtol):  # pragma: no cover - compiled
-    """p = 2 lasso by its KKT cases: the number of zeros (0, 1, 2), or 3 if uncertified.
+    """p = 2 lasso by its KKT cases: 0 full support, 1 support {0}, 2 support {1}, 3 none, 4 uncertified.
 
     ``r01 = a01/a00``, ``r10 = a01/a11`` (``A = G + lam2 I``).  Slacks: ``d`` of the
     support {} (``lam - max|z_j|``), ``e0`` of {0} (``b0 = sign(z0)(|z0| - lam)/a00``
@@ -446,7 +449,7 @@ def _p2_penalized_class(z0, z1, lam, r01, r10, rtol):  # pragma: no cover - comp
     all three are negative.  In exact arithmetic at most one is positive; the
     pattern is certified when all three are clear of 0 by ``rtol`` times the
     size of the rounded terms (``rtol`` includes the factor ``1 + max|r|``).
-    Branch-free.
+    Branch-free.  A one-coordinate support keeps the sign of its ``z_j``.
     """
     az0 = abs(z0)
     az1 = abs(z1)
@@ -454,28 +457,94 @@ def _p2_penalized_class(z0, z1, lam, r01, r10, rtol):  # pragma: no cover - comp
     e0 = min(az0 - lam, lam - abs(z1 - r01 * (z0 - math.copysign(lam, z0))))
     e1 = min(az1 - lam, lam - abs(z0 - r10 * (z1 - math.copysign(lam, z1))))
     tol = rtol * (az0 + az1 + lam)
-    k = 2 * (d > 0.0) + (e0 > 0.0) + (e1 > 0.0)
+    k = 3 * (d > 0.0) + (e0 > 0.0) + 2 * (e1 > 0.0)
     sure = min(abs(d), min(abs(e0), abs(e1))) > tol
-    return k if sure else 3
+    return k if sure else 4
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _p2_constrained_class(x0, x1, z0, z1, radius, g00, g01, g11, rtol):  # pragma: no cover - compiled
-    """p = 2 constrained lasso: zeros of beta_hat inside the ball, else 1 at a vertex (normal cone), else 0."""
-    if abs(x0) + abs(x1) <= radius:
-        return (x0 == 0.0) + (x1 == 0.0)
-    # vertex (s0 t, 0): g = z - t s0 G[:, 0] in the normal cone {s0 g0 >= |g1|}
+def _full_support_signs(r0, r1, s0, s1, a00, a01, a11, rtol):  # pragma: no cover - compiled
+    """Whether the full-support candidate ``A^{-1} r`` has signs ``(s0, s1)``: 1 yes, 0 no, -1 within rounding."""
+    det = a00 * a11 - a01 * a01
+    b0 = (a11 * r0 - a01 * r1) / det
+    b1 = (a00 * r1 - a01 * r0) / det
+    m0 = rtol * (abs(a11 * r0) + abs(a01 * r1)) / det
+    m1 = rtol * (abs(a00 * r1) + abs(a01 * r0)) / det
+    if s0 * b0 > m0 and s1 * b1 > m1:
+        return 1
+    if s0 * b0 < -m0 or s1 * b1 < -m1:
+        return 0
+    return -1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _add_pattern_row(row, zero, signs, right, p, k):  # pragma: no cover - compiled
+    """:func:`~mc_sparsity._mc.kernels.add_pattern` on one estimator's row."""
+    a = 0
+    b = 0
+    for j in range(p):
+        if zero[j]:
+            if signs[j] != 0.0:
+                a += 1
+            else:
+                b += 1
+    row[a * (p - k + 1) + b] += 1
+    if a == 0 and b == p - k and right:
+        row[(k + 1) * (p - k + 1)] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _signs_right(values, signs, p):  # pragma: no cover - compiled
+    """``sign(values_j) = sign(beta_j)`` wherever ``beta_j != 0`` and ``values_j != 0``."""
+    for j in range(p):
+        if signs[j] != 0.0 and values[j] != 0.0 and values[j] * signs[j] < 0.0:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _p2_constrained_class(z0, z1, radius, g00, g01, g11, rtol):  # pragma: no cover - compiled
+    """p = 2 constrained lasso outside the ball: 1 vertex on axis 0 (support {0}), 2 on axis 1, 0 an edge, 4 unsure.
+
+    The vertex ``(s0 t, 0)`` is the solution iff the gradient ``z - t s0 G[:, 0]``
+    lies in its normal cone ``{s0 g0 >= |g1|}``; ``s0 = sign(z0)``.
+    """
     s0 = 1.0 if z0 > 0 else -1.0
     v0 = abs(z0) - radius * g00 - abs(z1 - radius * s0 * g01)
     tol0 = rtol * (abs(z0) + abs(z1) + radius * (g00 + abs(g01)))
     s1 = 1.0 if z1 > 0 else -1.0
     v1 = abs(z1) - radius * g11 - abs(z0 - radius * s1 * g01)
     tol1 = rtol * (abs(z0) + abs(z1) + radius * (g11 + abs(g01)))
-    if v0 > tol0 or v1 > tol1:
+    if v0 > tol0:
         return 1
+    if v1 > tol1:
+        return 2
     if v0 < -tol0 and v1 < -tol1:
         return 0
-    return 3
+    return 4
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _p2_edge_signs(x0, x1, s0, s1, radius, g00, g01, g11, rtol):  # pragma: no cover - compiled
+    """On an edge (full support): whether the solution has signs ``(s0, s1)``: 1 yes, 0 no, -1 within rounding.
+
+    The candidate ``b = beta_hat - mu G^{-1} s`` with ``mu = (s^T beta_hat - t) / (s^T G^{-1} s)``
+    is the solution iff ``mu > 0`` and ``sign(b) = s`` (its KKT conditions).
+    """
+    det = g00 * g11 - g01 * g01
+    w0 = (g11 * s0 - g01 * s1) / det
+    w1 = (g00 * s1 - g01 * s0) / det
+    mu = (s0 * x0 + s1 * x1 - radius) / (s0 * w0 + s1 * w1)
+    b0 = x0 - mu * w0
+    b1 = x1 - mu * w1
+    size = abs(x0) + abs(x1) + radius
+    m0 = rtol * (abs(x0) + abs(mu * w0) + size)
+    m1 = rtol * (abs(x1) + abs(mu * w1) + size)
+    if mu > rtol * size and s0 * b0 > m0 and s1 * b1 > m1:
+        return 1
+    if mu < -rtol * size or s0 * b0 < -m0 or s1 * b1 < -m1:
+        return 0
+    return -1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -529,10 +598,18 @@ def _smooth_zeros(Lf, z, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts):  # pragma: no cover - compiled
-    """p = 2: a batch of draws (the operations of ``_draw``), then each estimator with register accumulators."""
+def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts):  # pragma: no cover
+    """p = 2: a batch of draws (the operations of ``_draw``), then each estimator, tallied in a local row."""
     n_est = lams.shape[0]
     zb = np.empty((BATCH, 2))
+    k_true = (signs[0] != 0.0) + (signs[1] != 0.0)
+    width = 3 - k_true
+    hits = (k_true + 1) * width
+    local = np.zeros(hits + 2, dtype=np.int64)
+    zero = np.empty(2, dtype=np.bool_)
+    sol = np.empty(2)
+    in0 = signs[0] != 0.0
+    in1 = signs[1] != 0.0
     b0 = beta[0]
     b1 = beta[1]
     l00 = chol[0, 0]
@@ -552,9 +629,7 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts
             zb[i, 1] = (0.0 + g01 * x0) + g11 * x1
         for e in range(n_est):
             lam = lams[e]
-            n0 = 0
-            n1 = 0
-            n2 = 0
+            local[:] = 0
             if lam == 0.0:
                 f00 = Lfull[e, 0, 0]
                 f10 = Lfull[e, 1, 0]
@@ -564,12 +639,13 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts
                     y1 = (zb[i, 1] - f10 * y0) / f11
                     c1 = y1 / f11
                     c0 = (y0 - f10 * c1) / f00
-                    k = (c0 == 0.0) + (c1 == 0.0)
-                    n1 += k == 1
-                    n2 += k == 2
-                counts[e, 0] += m - n1 - n2
-                counts[e, 1] += n1
-                counts[e, 2] += n2
+                    sol[0] = c0
+                    sol[1] = c1
+                    zero[0] = c0 == 0.0
+                    zero[1] = c1 == 0.0
+                    _add_pattern_row(local, zero, signs, _signs_right(sol, signs, 2), 2, k_true)
+                for c in range(hits + 2):
+                    counts[e, c] += local[c]
                 continue
             a00 = A[e, 0, 0]
             a01 = A[e, 0, 1]
@@ -578,20 +654,45 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts
             r10 = a01 / a11
             rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
             for i in range(m):
-                k = _p2_penalized_class(zb[i, 0], zb[i, 1], lam, r01, r10, rtol)
-                n0 += k == 0
-                n1 += k == 1
-                n2 += k == 2
-            counts[e, 0] += n0
-            counts[e, 1] += n1
-            counts[e, 2] += n2
-            counts[e, 3] += m - n0 - n1 - n2
+                z0 = zb[i, 0]
+                z1 = zb[i, 1]
+                code = _p2_penalized_class(z0, z1, lam, r01, r10, rtol)
+                if code == 4:
+                    local[hits + 1] += 1
+                    continue
+                zero0 = code >= 2
+                zero1 = code == 1 or code == 3
+                cell = ((zero0 and in0) + (zero1 and in1)) * width + (zero0 and not in0) + (zero1 and not in1)
+                local[cell] += 1
+                # the signed support: the pattern is S, and the signs those of beta
+                if zero0 == in0 or zero1 == in1:
+                    continue
+                if code == 1:
+                    local[hits] += z0 * signs[0] > 0.0
+                elif code == 2:
+                    local[hits] += z1 * signs[1] > 0.0
+                elif code == 3:
+                    local[hits] += 1
+                else:
+                    right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1], signs[0], signs[1],
+                                                a00, a01, a11, rtols[e])
+                    if right < 0:  # the pattern is certain, its signs are not: the replication is uncertified
+                        local[cell] -= 1
+                        local[hits + 1] += 1
+                    else:
+                        local[hits] += right
+            for c in range(hits + 2):
+                counts[e, c] += local[c]
 
 
 @numba.njit(cache=True, nogil=True)
 def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_lmins, use_table, tables,
-                      offsets, counts, sums):  # pragma: no cover - compiled
+                      offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
+    k_true = 0
+    for j in range(p):
+        k_true += signs[j] != 0.0
+    zero = np.empty(p, dtype=np.bool_)
     n_est = lams.shape[0]
     A = np.empty((n_est, p, p))
     Lfull = np.zeros((n_est, p, p))
@@ -607,7 +708,7 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
     z = np.empty(p)
     out = np.empty(p)
     if p == 2:
-        _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, counts)
+        _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts)
         return
     # p != 2: the pattern at the centre z0 = G beta is tried first, then LARS, then CD.
     inS = np.zeros(p, dtype=np.bool_)
@@ -642,7 +743,10 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
             lam = lams[e]
             Ae = A[e]
             if lam == 0.0:
-                counts[e, _smooth_zeros(Lfull[e], z, out)] += 1
+                _smooth_zeros(Lfull[e], z, out)
+                for j in range(p):
+                    zero[j] = out[j] == 0.0
+                add_pattern(counts, e, zero, signs, _signs_right(out, signs, p), p, k_true)
                 continue
             table = tables[e]
             ok = False
@@ -664,12 +768,11 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
                 if ok:
                     break
             if ok:
-                k = 0
                 for j in range(p):
-                    k += not inS[j]
-                counts[e, k] += 1
+                    zero[j] = not inS[j]
+                add_pattern(counts, e, zero, signs, _signs_right(sg, signs, p), p, k_true)
             else:
-                counts[e, p + 1] += 1
+                counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -731,7 +834,7 @@ def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - c
 
 @numba.njit(cache=True, nogil=True)
 def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin, evals, evecs, use_table, table,
-                        offsets, counts, sums):  # pragma: no cover - compiled
+                        offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     amax = 0.0
     for i in range(p):
@@ -752,33 +855,54 @@ def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin,
     c = np.zeros(p)
     a = np.zeros(p)
     Lf = np.zeros((p, p))
+    k_true = 0
+    for j in range(p):
+        k_true += signs[j] != 0.0
+    hits = (k_true + 1) * (p - k_true + 1)
+    zero = np.empty(p, dtype=np.bool_)
     for _ in range(n):
         _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
-        counts[1, _ridge_ball_zeros(evals, evecs, z, radius, wv, out)] += 1
-        if p == 2:
-            k = _p2_constrained_class(bh[0], bh[1], z[0], z[1], radius, gram[0, 0], gram[0, 1], gram[1, 1], rtol)
-            counts[0, k] += 1
-            continue
+        _ridge_ball_zeros(evals, evecs, z, radius, wv, out)
+        for j in range(p):
+            zero[j] = out[j] == 0.0
+        add_pattern(counts, 1, zero, signs, _signs_right(out, signs, p), p, k_true)
         l1 = 0.0
         for j in range(p):
             l1 += abs(bh[j])
-        if l1 <= radius:
-            k = 0
+        if l1 <= radius:  # inside the ball: the solution is beta_hat
             for j in range(p):
-                k += bh[j] == 0.0
-            counts[0, k] += 1
+                zero[j] = bh[j] == 0.0
+            add_pattern(counts, 0, zero, signs, _signs_right(bh, signs, p), p, k_true)
+            continue
+        if p == 2:
+            code = _p2_constrained_class(z[0], z[1], radius, gram[0, 0], gram[0, 1], gram[1, 1], rtol)
+            if code == 4:
+                counts[0, hits + 1] += 1
+                continue
+            zero[0] = code == 2
+            zero[1] = code == 1
+            if code == 0 and k_true == 2:  # an edge: its signs decide the signed support
+                right = _p2_edge_signs(bh[0], bh[1], signs[0], signs[1], radius, gram[0, 0], gram[0, 1],
+                                       gram[1, 1], rtol)
+                if right < 0:
+                    counts[0, hits + 1] += 1
+                    continue
+                add_pattern(counts, 0, zero, signs, right == 1, p, k_true)
+            else:  # a vertex keeps the sign of its z_j; the edge's signs matter only when S is both
+                out[0] = z[0] if code == 1 else 0.0
+                out[1] = z[1] if code == 2 else 0.0
+                add_pattern(counts, 0, zero, signs, _signs_right(out, signs, p), p, k_true)
             continue
         ok = False
         if _lars(gram, z, 0.0, radius, True, use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
             ok = _certify(gram, z, 0.0, radius, True, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
                           idx, rhs, u, w, Lf)
         if ok:
-            k = 0
             for j in range(p):
-                k += not inS[j]
-            counts[0, k] += 1
+                zero[j] = not inS[j]
+            add_pattern(counts, 0, zero, signs, _signs_right(sg, signs, p), p, k_true)
         else:
-            counts[0, p + 1] += 1
+            counts[0, hits + 1] += 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -832,15 +956,15 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_m
     Returns
     -------
     Kernel
-        ``counts`` of shape ``(E, p + 2)``: ``counts[e, k]`` replications with
-        ``k`` exact zeros (``k = 0..p``), ``counts[e, p + 1]`` uncertified ones.
+        A tally row per estimator (:mod:`~mc_sparsity._mc.tally`): zeros inside
+        and outside the support, signed-support hits, uncertified replications.
 
     Examples
     --------
     >>> k = penalized_correlated_kernel([1.0, 0.3], 1.0, [[1.0, 0.5], [0.5, 1.0]], None,
     ...                                 lams=[0.5, 0.5, 0.0], lam2s=[0.0, 0.2, 0.5])
-    >>> k.counts_shape
-    (3, 4)
+    >>> k.counts_shape   # k = 2 nonzero: 3 cells (a = 0, 1, 2; b = 0), signed, uncertified
+    (3, 5)
     """
     beta, sigma, G, L = _common(beta, sigma, gram, chol)
     p = beta.size
@@ -857,8 +981,10 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_m
     inv_lmins = np.array([1.0 / np.linalg.eigvalsh(A)[0] for A in As])
     use_table = p != 2 and p <= table_max_p
     tables, offsets = _tables(As, p, use_table)
-    args = (beta, sigma, G, L, lams, lam2s, rtols, inv_lmins, use_table, tables, offsets)
-    return Kernel(function=_penalized_kernel, args=args, counts_shape=(lams.size, p + 2))
+    signs = signs_of(beta)
+    args = (beta, sigma, G, L, lams, lam2s, rtols, inv_lmins, use_table, tables, offsets, signs)
+    return Kernel(function=_penalized_kernel, args=args,
+                  counts_shape=(lams.size, tally_width(p, int(np.count_nonzero(signs)))))
 
 
 def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_p=TABLE_MAX_P):
@@ -882,12 +1008,12 @@ def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_
     Returns
     -------
     Kernel
-        ``counts`` of shape ``(2, p + 2)``, the layout of :func:`penalized_correlated_kernel`.
+        Two tally rows, the layout of :func:`penalized_correlated_kernel`.
 
     Examples
     --------
     >>> constrained_correlated_kernel([1.0, 0.3], 1.0, [[1.0, 0.5], [0.5, 1.0]], None, 1.0).counts_shape
-    (2, 4)
+    (2, 5)
     """
     beta, sigma, G, L = _common(beta, sigma, gram, chol)
     radius = _check_positive_scalar(radius, "radius")
@@ -895,9 +1021,11 @@ def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_
     evals, evecs = np.linalg.eigh(G)
     use_table = p != 2 and p <= table_max_p
     tables, offsets = _tables([G], p, use_table)
+    signs = signs_of(beta)
     args = (beta, sigma, G, L, radius, _rtol(G), 1.0 / evals[0], evals, np.ascontiguousarray(evecs), use_table,
-            tables[0], offsets)
-    return Kernel(function=_constrained_kernel, args=args, counts_shape=(2, p + 2))
+            tables[0], offsets, signs)
+    return Kernel(function=_constrained_kernel, args=args,
+                  counts_shape=(2, tally_width(p, int(np.count_nonzero(signs)))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,21 +15,20 @@ in one documented form, written by :func:`to_csv_text` and parsed back by
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .._estimators.registry import FORMS
 
-__all__ = ["COLUMNS", "EstimatorResult", "SimulationResult", "to_csv_text", "read_results",
+__all__ = ["COLUMNS", "SCENARIO_COLUMNS", "EstimatorResult", "SimulationResult", "to_csv_text", "read_results",
            "format_numbers", "parse_numbers", "format_params", "parse_params", "hashable"]
 
-#: The columns of a result table, in order.
-COLUMNS = (
+#: The scenario's columns of a result table, in order; the row's own follow (:data:`COLUMNS`).
+SCENARIO_COLUMNS = (
     "scenario", "form", "p", "beta", "sigma", "lam", "radius", "design", "rho", "gram",
-    "beta_norm_over_sigma", "level_over_sigma", "estimator", "params", "method", "reps", "sparse",
-    "estimate", "std_error", "ci_low", "ci_high", "ci_method", "confidence_level", "exact", "log_exact",
-    "exact_error", "integral", "integral_error", "z", "binom_pvalue", "zeros", "exact_zeros", "uncertified",
-    "log_estimate", "relative_error",
+    "beta_norm_over_sigma", "level_over_sigma",
 )
+#: Columns computed from a row, after its fields.
+DERIVED_COLUMNS = ("z", "binom_pvalue")
 _LIST_COLUMNS = {"beta": float, "zeros": int, "exact_zeros": float}
 
 
@@ -73,12 +72,18 @@ class EstimatorResult:
     Attributes
     ----------
     estimator : str
-    sparse : int
-        Replications whose solution has at least one exactly-zero coordinate.
+    estimand : str
+        What is estimated (:data:`~mc_sparsity._mc.estimands.ESTIMANDS`): ``"sparse"``
+        is P(the solution has a zero coordinate).
+    successes : int or None
+        For a probability, the replications in which the event happened (for
+        ``"sparse"``: whose solution has at least one exactly-zero coordinate);
+        ``None`` for a mean.
     reps : int
         Replications classified (``uncertified`` ones excluded).
     estimate, std_error : float
-        ``sparse / reps`` and ``sqrt(p_hat (1 - p_hat) / reps)``.
+        ``successes / reps`` and ``sqrt(p_hat (1 - p_hat) / reps)``; for a mean,
+        the sample mean and ``s / sqrt(reps)``.
     ci_low, ci_high : float
         The ``confidence_level`` interval by ``ci_method`` (see ``_inference``).
     exact, log_exact, exact_error : float or None
@@ -90,18 +95,21 @@ class EstimatorResult:
         bound; ``None`` where not computed (p > 2, or ridge, whose region is a
         null set).
     zeros : tuple of int
-        ``zeros[k]``: replications whose solution has exactly ``k`` zeros.
+        ``zeros[k]``: replications whose solution has exactly ``k`` zeros
+        (on the ``"sparse"`` row; empty on the others).
     exact_zeros : tuple of float or None
         The exact law of that number, where known.
     uncertified : int
-        Replications whose zero pattern could not be certified (iterative
-        solvers); not counted in ``reps``.
+        Replications whose zero pattern could not be certified (correlated
+        solvers); not counted in ``reps``.  :attr:`bounds` says how far they
+        could move a probability.
     method : str
         ``"mc"`` (plain Monte Carlo) or ``"is"`` (importance sampling).
     """
 
     estimator: str
-    sparse: int
+    estimand: str
+    successes: int | None
     reps: int
     estimate: float
     std_error: float
@@ -122,6 +130,22 @@ class EstimatorResult:
     relative_error: float | None = None
 
     @property
+    def sparse(self) -> int | None:
+        """The count of the ``"sparse"`` row (older name of :attr:`successes`)."""
+        return self.successes
+
+    @property
+    def bounds(self) -> tuple | None:
+        """``[successes, successes + uncertified] / (reps + uncertified)``: the proportion whatever the
+        uncertified replications were (``None`` for a mean)."""
+        if self.successes is None or self.method != "mc":
+            return None
+        total = self.reps + self.uncertified
+        if total == 0:
+            return (0.0, 1.0)
+        return (self.successes / total, (self.successes + self.uncertified) / total)
+
+    @property
     def z_score(self) -> float | None:
         """``(estimate - exact) / SE`` with the SE under the exact probability (see ``_inference.z_score``).
 
@@ -129,30 +153,32 @@ class EstimatorResult:
         """
         if self.exact is None:
             return None
+        if self.successes is None:  # a mean: (estimate - exact) / its standard error
+            return (self.estimate - self.exact) / self.std_error if self.std_error else None
         if self.method != "mc":
             if not self.relative_error or self.log_exact is None or not math.isfinite(self.log_exact):
                 return None
             return (self.log_estimate - self.log_exact) / self.relative_error
         from .._stats.inference import z_score
 
-        return z_score(self.sparse, self.reps, self.exact)
+        return z_score(self.successes, self.reps, self.exact)
 
     def binomtest(self):
         """Two-sided exact binomial test of the count against ``exact`` (``scipy.stats.binomtest``)."""
         from scipy.stats import binomtest
 
-        if self.exact is None:
-            raise ValueError(f"no exact probability is known for {self.estimator} here")
-        return binomtest(self.sparse, self.reps, self.exact)
+        if self.exact is None or self.successes is None:
+            raise ValueError(f"no exact probability is known for {self.estimator}, {self.estimand} here")
+        return binomtest(self.successes, self.reps, self.exact)
 
     @property
     def binom_pvalue(self) -> float | None:
         """The p-value of :meth:`binomtest`, ``None`` without an exact value or for importance sampling."""
-        if self.exact is None or self.method != "mc":
+        if self.exact is None or self.method != "mc" or self.successes is None:
             return None
         from .._stats.inference import binomial_pvalue
 
-        return binomial_pvalue(self.sparse, self.reps, self.exact)
+        return binomial_pvalue(self.successes, self.reps, self.exact)
 
     def to_dict(self) -> dict:
         """The row as in the command line's JSON."""
@@ -189,11 +215,13 @@ class SimulationResult:
     design: dict | None = None
     method: str = "mc"
 
-    def __getitem__(self, estimator: str) -> EstimatorResult:
+    def __getitem__(self, key) -> EstimatorResult:
+        """``res["lasso"]``: the lasso's first row (P(sparse) by default); ``res["lasso", "support"]``: that estimand's."""
+        estimator, estimand = (key, None) if isinstance(key, str) else key
         for row in self.results:
-            if row.estimator == estimator:
+            if row.estimator == estimator and estimand in (None, row.estimand):
                 return row
-        raise KeyError(estimator)
+        raise KeyError(key)
 
     @property
     def level_name(self) -> str:
@@ -234,29 +262,12 @@ class SimulationResult:
                 "gram": design.get("gram") if design.get("kind") == "gram" else None,
                 "beta_norm_over_sigma": math.sqrt(math.fsum(b * b for b in self.beta)) / self.sigma,
                 "level_over_sigma": self.level / self.sigma,
-                "estimator": row.estimator,
+                **{name: getattr(row, name) for name in _ROW_FIELDS},
                 "params": dict(self.params),
-                "method": row.method,
-                "reps": row.reps,
-                "sparse": row.sparse,
-                "estimate": row.estimate,
-                "std_error": row.std_error,
-                "ci_low": row.ci_low,
-                "ci_high": row.ci_high,
-                "ci_method": row.ci_method,
-                "confidence_level": row.confidence_level,
-                "exact": row.exact,
-                "log_exact": row.log_exact,
-                "exact_error": row.exact_error,
-                "integral": row.integral,
-                "integral_error": row.integral_error,
-                "z": row.z_score,
-                "binom_pvalue": row.binom_pvalue,
                 "zeros": list(row.zeros),
                 "exact_zeros": None if row.exact_zeros is None else list(row.exact_zeros),
-                "uncertified": row.uncertified,
-                "log_estimate": row.log_estimate,
-                "relative_error": row.relative_error,
+                "z": row.z_score,
+                "binom_pvalue": row.binom_pvalue,
             }
             out.append(record)
         return out
@@ -270,6 +281,12 @@ class SimulationResult:
         import pandas as pd
 
         return pd.DataFrame(self.records(), columns=list(COLUMNS))
+
+
+#: A row's own fields, in the order of the dataclass (``params`` is the scenario's, kept beside them).
+_ROW_FIELDS = tuple(f.name for f in fields(EstimatorResult))
+#: The columns of a result table, in order: the scenario's, the row's fields, ``params``, derived ones.
+COLUMNS = SCENARIO_COLUMNS + _ROW_FIELDS[:1] + ("params",) + _ROW_FIELDS[1:] + DERIVED_COLUMNS
 
 
 def to_csv_text(records) -> str:

@@ -6,9 +6,11 @@ draws, and returns a :class:`~mc_sparsity._mc.results.SimulationResult` whose
 rows carry the estimate, its Monte Carlo standard error, a confidence
 interval, the exact value and the numerical integral.
 
-Everything is validated before any replication is run; what each estimator
-is comes from the registry (``_registry``), how it is run from
-:func:`plan`, and the engine (``_engine``) runs the plan's kernel.
+Everything is validated before any replication is run: the scenario once,
+by :func:`~mc_sparsity._mc.scenario.make_scenario`, the run's options here;
+what each estimator is comes from the registry, how it is run from
+:func:`plan`, the engine runs the plan's kernel, and every estimand's row is
+computed from the one tally (:mod:`~mc_sparsity._mc.estimands`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ import numpy as np
 
 from .engine import BACKENDS, Kernel, run_kernel
 from .._base.errors import ParameterError
-from .._stats.inference import (CI_METHODS, CONFIDENCE_LEVEL, DEFAULT_CI_METHOD, check_confidence_level,
-                         proportion_interval, standard_error)
-from .._estimators.registry import ESTIMATORS, estimator_names, resolve_parameters
+from .._stats.inference import CI_METHODS, CONFIDENCE_LEVEL, DEFAULT_CI_METHOD, check_confidence_level
+from .._estimators.registry import ESTIMATORS
+from .estimands import DEFAULT_ESTIMAND, ESTIMANDS, estimate
 from .results import EstimatorResult, SimulationResult
-from .._base.validation import check_count, check_n_jobs, check_option, check_rng, check_scenario
+from .scenario import make_scenario
+from .tally import EstimatorTally
+from .._base.validation import check_count, check_n_jobs, check_option, check_rng
 
-__all__ = ["DEFAULT_REPS", "MAX_REPS", "METHODS", "simulate", "plan", "Plan"]
+__all__ = ["DEFAULT_REPS", "MAX_REPS", "METHODS", "simulate", "run_scenario", "check_run", "plan", "Plan",
+           "references"]
 
 DEFAULT_REPS = 10_000_000
 #: Counters are int64: a run may not exceed what they hold.
@@ -51,88 +56,45 @@ class Plan:
     subset_size: int = -1
 
 
-def _design_or_orthonormal(design, p):
-    if design is None:
-        return None
-    if getattr(design, "is_orthonormal", False):
-        if design.p != p:
-            raise ParameterError("design", f"design is {design.p} x {design.p} but beta has p = {p}")
-        return None
-    if not hasattr(design, "gram"):
-        raise TypeError(f"design must be a mc_sparsity design (see mc_sparsity.designs), got {design!r}")
-    if design.p != p:
-        raise ParameterError("design", f"design is {design.p} x {design.p} but beta has p = {p}")
-    return design
-
-
-def plan(names, beta, sigma, *, lam=None, radius=None, design=None, params=None) -> Plan:
-    """The kernel that evaluates the estimators ``names`` on one scenario, all on the same draws."""
-    params = params or {}
-    if design is not None:
-        return _correlated_plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
+def plan(scenario) -> Plan:
+    """The kernel that evaluates the scenario's estimators, all on the same draws."""
+    names, beta, sigma, params = scenario.estimators, scenario.beta, scenario.sigma, scenario.params
+    if scenario.correlated:
+        return _correlated_plan(scenario)
     from .kernels import constrained_kernel, penalized_kernel
 
-    if radius is not None:
-        return Plan(constrained_kernel(beta, sigma, radius), {"lasso": 0, "ridge": 1}, {})
+    if scenario.form == "constrained":
+        return Plan(constrained_kernel(beta, sigma, scenario.radius), {"lasso": 0, "ridge": 1}, {})
     from .._estimators.penalties import zero_threshold
 
+    lam = scenario.lam
     thresholds = {n: zero_threshold(n, lam, params) for n in names if ESTIMATORS[n].evaluation == "threshold"}
     shrink = [n for n in names if ESTIMATORS[n].evaluation == "shrink"]
-    subset = "best_subset" in names
-    rows = {n: i for i, n in enumerate([*thresholds, *shrink, *(["best_subset"] if subset else [])])}
+    subset = [n for n in names if ESTIMATORS[n].evaluation == "subset"]
+    rows = {n: i for i, n in enumerate([*thresholds, *shrink, *subset])}
     subset_size = params["subset_size"] if subset else -1
     kernel = penalized_kernel(beta, sigma, list(thresholds.values()), [1.0 + lam] * len(shrink), subset_size)
     return Plan(kernel, rows, thresholds, subset_size)
 
 
-def _correlated_plan(names, beta, sigma, *, lam, radius, design, params) -> Plan:
-    """Every estimator solved exactly per replication under the design's Gram matrix (``_kernels_correlated``)."""
+def _correlated_plan(scenario) -> Plan:
+    """Every estimator solved exactly per replication under the design's Gram matrix (``kernels_correlated``)."""
     from .kernels_correlated import constrained_correlated_kernel, penalized_correlated_kernel
 
+    design, beta, sigma = scenario.design, scenario.beta, scenario.sigma
     gram, chol = design.gram, design.covariance_cholesky
-    if radius is not None:
-        return Plan(constrained_correlated_kernel(beta, sigma, gram, chol, radius), {"lasso": 0, "ridge": 1}, {})
-    levels = {"lasso": (lam, 0.0), "ridge": (0.0, lam)}
-    if "elastic_net" in names:
-        levels["elastic_net"] = (lam * params["l1_ratio"], lam * (1 - params["l1_ratio"]))
-    rows = {name: i for i, name in enumerate(names)}
-    kernel = penalized_correlated_kernel(beta, sigma, gram, chol, [levels[n][0] for n in names],
-                                         [levels[n][1] for n in names])
+    if scenario.form == "constrained":
+        return Plan(constrained_correlated_kernel(beta, sigma, gram, chol, scenario.radius),
+                    {"lasso": 0, "ridge": 1}, {})
+    levels = [ESTIMATORS[name].gram_levels(scenario.lam, scenario.params) for name in scenario.estimators]
+    rows = {name: i for i, name in enumerate(scenario.estimators)}
+    kernel = penalized_correlated_kernel(beta, sigma, gram, chol, [lam1 for lam1, _ in levels],
+                                         [lam2 for _, lam2 in levels])
     return Plan(kernel, rows, {})
 
 
-def check_representable(beta, sigma, level):
-    """Refuse a scenario the engine's float arithmetic cannot draw faithfully.
-
-    Every probability depends on ``beta/sigma`` and ``level/sigma`` only, so a
-    refused scenario can always be rescaled.  Refused: ratios that overflow,
-    ``sigma`` so small that ``sigma * z`` loses precision in the subnormal
-    range, and ``|beta| + 40 sigma`` beyond the largest float.
-    """
-    largest = max(float(np.max(np.abs(beta))), level or 0.0)
-    with np.errstate(over="ignore"):
-        ratio = largest / sigma
-        reach = float(np.max(np.abs(beta))) + 40.0 * sigma
-    if not math.isfinite(ratio) or sigma < 1e-290 or not reach < 1e300:
-        raise ParameterError("sigma", f"sigma = {sigma:g} with max(|beta|, level) = {largest:g} is beyond what "
-                             "double precision can simulate; every probability depends on beta/sigma and "
-                             "level/sigma only: rescale beta, sigma and the level together")
-
-
-def _validate(beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend, chunk_size, confidence_level,
-              ci_method, method, params):
-    beta, sigma, lam, radius = check_scenario(beta, sigma, lam, radius)
-    check_representable(beta, sigma, lam if lam is not None else radius)
-    form = "penalized" if lam is not None else "constrained"
-    design = _design_or_orthonormal(design, beta.size)
-    if method == "is" and (estimator == "all" or list(estimator) == ["all"]):
-        estimator = "lasso"  # importance sampling has nothing to do for ridge, whose P is 0
-    names = estimator_names(estimator, form, correlated=design is not None)
-    if form == "constrained" and params:
-        raise TypeError(f"the constrained form takes no estimator parameters, got {', '.join(sorted(params))}")
-    params = resolve_parameters(names, params, form)
-    if "subset_size" in params and params["subset_size"] > beta.size:
-        raise ParameterError("subset_size", f"subset_size must be <= p = {beta.size}, got {params['subset_size']}")
+def check_run(reps, n_jobs, backend, chunk_size, confidence_level, ci_method, method, complement, scenario):
+    """Validate the run's options (the scenario is validated already); return ``(reps, n_jobs)``."""
     reps = check_count(reps, "reps")
     if reps > MAX_REPS:
         raise ParameterError("reps", f"reps must be <= 2**62 = {MAX_REPS:.3g}, what the 64-bit counters hold "
@@ -145,13 +107,18 @@ def _validate(beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend
     check_confidence_level(confidence_level)
     check_option(ci_method, "ci_method", CI_METHODS)
     check_option(method, "method", METHODS)
+    if complement and method != "is":
+        raise ParameterError("complement", "complement (P(not sparse)) goes with method 'is' only")
     if method == "is":
-        if design is not None or names != ("lasso",) or (radius is not None and beta.size != 2):
+        if scenario.correlated or scenario.estimators != ("lasso",) or (scenario.form == "constrained"
+                                                                        and scenario.p != 2):
             raise ParameterError("method", "method 'is' (importance sampling) covers the lasso under an "
                                  "orthonormal design, penalized, or constrained at p = 2: give estimator='lasso'")
-        if lam == 0:
+        if scenario.lam == 0:
             raise ParameterError("lam", "method 'is' needs lam > 0 (at lam = 0 the lasso is never sparse)")
-    return beta, sigma, lam, radius, form, design, names, params, reps, n_jobs
+        if scenario.estimands != ("sparse",):
+            raise ParameterError("estimand", "method 'is' (importance sampling) estimates P(sparse) only")
+    return reps, n_jobs
 
 
 def simulate(
@@ -175,6 +142,7 @@ def simulate(
     ci_method=DEFAULT_CI_METHOD,
     method="mc",
     complement=False,
+    estimand=DEFAULT_ESTIMAND,
     **params,
 ) -> SimulationResult:
     """Estimate P(solution sparse) by Monte Carlo for one scenario.
@@ -239,6 +207,15 @@ def simulate(
     complement : bool, default False
         With ``method="is"``: estimate ``P(not sparse)`` (rare when the lasso
         is almost surely sparse) instead of ``P(sparse)``.
+    estimand : str or sequence of str, default "sparse"
+        What to estimate, all from the same draws (``_mc.estimands``):
+        ``"sparse"`` (P(a zero coordinate), with the law of the number of
+        zeros), ``"signed_support"``, ``"support"``, ``"superset"`` (the
+        probabilities that the solution has the signed support of ``beta``,
+        its support, or a support containing it) and ``"fdp"``, ``"tpr"``,
+        ``"hamming"`` (the means of the false discovery proportion, the true
+        positive rate and the Hamming distance between supports).  One row
+        per estimator and estimand.
     **params
         The estimators' parameters by their registry names: ``l1_ratio``
         (elastic net), ``a`` (SCAD), ``gamma`` (MCP), ``q`` (bridge),
@@ -271,46 +248,57 @@ def simulate(
         if rng != 0:
             raise TypeError("give rng or its alias seed, not both")
         rng = seed
-    beta, sigma, lam, radius, form, design, names, params, reps, n_jobs = _validate(
-        beta, sigma, lam, radius, estimator, design, reps, n_jobs, backend, chunk_size, confidence_level,
-        ci_method, method, params)
-    root = check_rng(rng)
+    if method == "is" and (estimator == "all" or (not isinstance(estimator, str) and list(estimator) == ["all"])):
+        estimator = "lasso"  # importance sampling has nothing to do for ridge, whose P is 0
+    scenario = make_scenario(beta, sigma, lam=lam, radius=radius, estimator=estimator, design=design,
+                             estimand=estimand, params=params)
+    reps, n_jobs = check_run(reps, n_jobs, backend, chunk_size, confidence_level, ci_method, method, complement,
+                             scenario)
+    return run_scenario(scenario, reps, check_rng(rng), n_jobs=n_jobs, backend=backend, chunk_size=chunk_size,
+                        scheduler=scheduler, progress=progress, integrate=integrate,
+                        confidence_level=confidence_level, ci_method=ci_method, method=method,
+                        complement=complement, seed=int(rng) if isinstance(rng, numbers.Integral) else None)
+
+
+def run_scenario(scenario, reps, root, *, n_jobs=None, backend=None, chunk_size=None, scheduler=None,
+                 progress=False, integrate=True, confidence_level=CONFIDENCE_LEVEL, ci_method=DEFAULT_CI_METHOD,
+                 method="mc", complement=False, seed=None) -> SimulationResult:
+    """Run a validated scenario (:func:`~mc_sparsity._mc.scenario.make_scenario`) on the root ``SeedSequence``.
+
+    Nothing is checked here: the doors (:func:`simulate`, the command line, the study parser) did that.
+    """
+    engine = dict(n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler, progress=progress)
     if method == "is":
-        results = tuple(
-            _importance_row(name, beta, sigma, lam, radius, reps, root, complement, confidence_level,
-                            dict(n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
-                                 progress=progress))
-            for name in names)
+        results = tuple(_importance_row(name, scenario, reps, root, complement, confidence_level, engine)
+                        for name in scenario.estimators)
     else:
-        the_plan = plan(names, beta, sigma, lam=lam, radius=radius, design=design, params=params)
-        tally = run_kernel(the_plan.kernel, reps, root, n_jobs=n_jobs, backend=backend, chunk_size=chunk_size,
-                           scheduler=scheduler, progress=progress)
+        the_plan = plan(scenario)
+        tally = run_kernel(the_plan.kernel, reps, root, **engine)
         results = tuple(
-            _row(name, tally.counts[the_plan.rows[name]], beta, sigma, lam, radius, design,
-                 the_plan.thresholds.get(name), params,
-                 integrate, confidence_level, ci_method)
-            for name in names)
+            row for name in scenario.estimators
+            for row in _rows(name, tally.counts[the_plan.rows[name]], scenario, the_plan.thresholds.get(name),
+                             integrate, confidence_level, ci_method))
     return SimulationResult(
-        beta=[float(b) for b in beta],
-        sigma=sigma,
-        form=form,
-        level=lam if form == "penalized" else radius,
+        beta=[float(b) for b in scenario.beta],
+        sigma=scenario.sigma,
+        form=scenario.form,
+        level=scenario.level,
         reps=reps,
-        seed=int(rng) if isinstance(rng, numbers.Integral) else None,
+        seed=seed,
         entropy=root.entropy,
         spawn_key=tuple(root.spawn_key),
         results=results,
-        params=params,
-        design=None if design is None else design.to_dict(),
+        params=scenario.params,
+        design=None if not scenario.correlated else scenario.design.to_dict(),
         method=method,
     )
 
 
-
-def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, confidence_level, engine):
+def _importance_row(name, scenario, reps, root, complement, confidence_level, engine):
     """An importance-sampling row: weights summed on the engine, the estimate from ``_importance``."""
     from scipy.special import ndtri
 
+    beta, sigma, lam, radius = scenario.beta, scenario.sigma, scenario.lam, scenario.radius
     from .importance import estimate_from_sums, importance_sampling_plan
 
     the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
@@ -326,7 +314,8 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
     spread = float(ndtri(0.5 + confidence_level / 2)) * est.relative_error
     return EstimatorResult(
         estimator=name if not complement else f"{name} (not sparse)",
-        sparse=est.hits, reps=est.replications, estimate=est.estimate, std_error=est.std_error,
+        estimand="sparse",
+        successes=est.hits, reps=est.replications, estimate=est.estimate, std_error=est.std_error,
         ci_low=est.estimate * math.exp(-spread) if math.isfinite(spread) else 0.0,
         ci_high=est.estimate * math.exp(spread) if math.isfinite(spread) else 1.0,
         ci_method="lognormal", confidence_level=confidence_level,
@@ -341,7 +330,7 @@ def _importance_row(name, beta, sigma, lam, radius, reps, root, complement, conf
 def _integral_or_none(beta, sigma, design, **kwargs):
     """The integral, or None where beta/sigma or level/sigma overflow (no quadrature is meaningful)."""
     try:
-        if design is None:
+        if design is None or design.is_orthonormal:
             from .._exact.integrate import integrate_sparse_region
 
             return integrate_sparse_region(beta, sigma, **kwargs)
@@ -373,19 +362,18 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
         pmf = np.zeros(p + 1)
         pmf[p - params["subset_size"]] = 1.0
         return ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf), None
-    if design is not None:
+    smooth = record.evaluation == "shrink"  # ridge: zero only on a null set
+    if design is not None and not design.is_orthonormal:
         from .._exact.correlated import exact_sparse_probability_correlated
 
-        lam2 = 0.0
-        level = lam
-        if name == "elastic_net":
-            level, lam2 = lam * params["l1_ratio"], lam * (1 - params["l1_ratio"])
-        exact = exact_sparse_probability_correlated(beta, sigma, design, lam=level, radius=radius, lam2=lam2,
-                                                    estimator="ridge" if name == "ridge" else "lasso")
-        if integrate and p == 2 and name != "ridge":
+        level, lam2 = record.gram_levels(lam, params) if radius is None else (None, 0.0)
+        exact = exact_sparse_probability_correlated(beta, sigma, design, lam=lam if smooth else level,
+                                                    radius=radius, lam2=lam2,
+                                                    estimator="ridge" if smooth else "lasso")
+        if integrate and p == 2 and not smooth:
             integral = _integral_or_none(beta, sigma, design, lam=level, radius=radius, lam2=lam2)
         return exact, integral
-    if name == "ridge":
+    if smooth:
         return exact_sparse_probability(beta, sigma, lam=lam, radius=radius, estimator="ridge"), None
     if radius is not None:
         exact = exact_sparse_probability(beta, sigma, radius=radius)
@@ -403,37 +391,93 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
     return exact, integral
 
 
-def _row(name, counts, beta, sigma, lam, radius, design, threshold, params, integrate, confidence_level,
-         ci_method) -> EstimatorResult:
-    """One estimator's row from its kernel counts ``counts[k]`` (k zeros) and ``counts[p + 1]`` (uncertified)."""
-    p = beta.size
-    zeros = tuple(int(c) for c in counts[:p + 1])
-    uncertified = int(counts[p + 1])
-    classified = sum(zeros)
-    sparse = classified - zeros[0]
-    exact, integral = references(name, beta, sigma, lam=lam, radius=radius, design=design,
-                                 threshold=threshold, params=params, integrate=integrate)
-    if classified:
-        ci_low, ci_high = proportion_interval(sparse, classified, confidence_level, ci_method)
-        estimate, std_error = sparse / classified, standard_error(sparse, classified)
-    else:  # every replication uncertified: nothing is known
-        ci_low, ci_high, estimate, std_error = 0.0, 1.0, math.nan, math.nan
-    return EstimatorResult(
-        estimator=name,
-        sparse=sparse,
-        reps=classified,
-        estimate=estimate,
-        std_error=std_error,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        ci_method=ci_method,
-        confidence_level=confidence_level,
-        exact=None if exact is None else exact.probability,
-        log_exact=None if exact is None else exact.log_probability,
-        exact_error=None if exact is None else exact.error,
-        integral=None if integral is None else integral.value,
-        integral_error=None if integral is None else integral.error,
-        zeros=zeros,
-        exact_zeros=None if exact is None or exact.zeros_pmf is None else tuple(float(v) for v in exact.zeros_pmf),
-        uncertified=uncertified,
-    )
+def _rows(name, counts, scenario, threshold, integrate, confidence_level, ci_method) -> list:
+    """One estimator's rows, one per estimand, from its tally row ``counts`` (layout: ``tally``)."""
+    beta, sigma, lam, radius, params = scenario.beta, scenario.sigma, scenario.lam, scenario.radius, scenario.params
+    design = scenario.design if scenario.correlated else None
+    tally = EstimatorTally.from_row(counts, scenario.p, scenario.k)
+    rows = []
+    for name_of_estimand in scenario.estimands:
+        estimand = ESTIMANDS[name_of_estimand]
+        est = estimate(estimand, tally, confidence_level, ci_method)
+        if name_of_estimand == "sparse":
+            exact, integral = references(name, beta, sigma, lam=lam, radius=radius, design=design,
+                                         threshold=threshold, params=params, integrate=integrate)
+        else:
+            exact, integral = support_references(name, name_of_estimand, beta, sigma, lam=lam, radius=radius,
+                                                 design=design, threshold=threshold, params=params,
+                                                 integrate=integrate)
+        sparse_row = name_of_estimand == "sparse"
+        rows.append(EstimatorResult(
+            estimator=name,
+            estimand=name_of_estimand,
+            successes=est.successes,
+            reps=est.n,
+            estimate=est.estimate,
+            std_error=est.std_error,
+            ci_low=est.ci_low,
+            ci_high=est.ci_high,
+            ci_method=est.ci_method,
+            confidence_level=confidence_level,
+            exact=None if exact is None else exact.probability,
+            log_exact=None if exact is None else exact.log_probability,
+            exact_error=None if exact is None else exact.error,
+            integral=None if integral is None else integral.value,
+            integral_error=None if integral is None else integral.error,
+            zeros=tuple(int(c) for c in tally.zeros) if sparse_row else (),
+            exact_zeros=(None if not sparse_row or exact is None or exact.zeros_pmf is None
+                         else tuple(float(v) for v in exact.zeros_pmf)),
+            uncertified=tally.uncertified,
+        ))
+    return rows
+
+
+def support_references(name, estimand, beta, sigma, *, lam=None, radius=None, design=None, threshold=None,
+                       params=None, integrate=True):
+    """``(exact, integral)`` of a support estimand (``_exact.support``), or ``(None, None)`` where none is known.
+
+    Known: every separable rule under an orthonormal design (the lasso's law at
+    its threshold), ridge, and the penalized lasso and elastic net under a
+    correlated design (Gaussian polytopes, ``p <= 12``); the integral at ``p = 2``.
+    Means (``fdp``, ``tpr``, ``hamming``) carry their value in ``probability``.
+    """
+    record = ESTIMATORS[name]
+    if radius is not None:
+        return None, None  # the constrained form's support laws are not derived here
+    try:
+        from .._exact import support
+    except ImportError:  # pragma: no cover - before the exact support laws exist
+        return None, None
+    from .._exact.orthonormal import ExactProbability
+
+    params = params or {}
+    gram = None if design is None else design.gram
+    smooth = record.evaluation == "shrink"
+    if gram is None:
+        if record.threshold is None and not smooth:
+            return None, None
+        kwargs = dict(threshold=0.0 if smooth else threshold, estimator="ridge" if smooth else "lasso", lam=lam)
+    else:
+        if record.gram_levels is None:
+            return None, None
+        lam1, lam2 = record.gram_levels(lam, params)
+        kwargs = dict(gram=gram, lam=lam if smooth else lam1, lam2=0.0 if smooth else lam2,
+                      estimator="ridge" if smooth else ("elastic_net" if lam2 else "lasso"))
+    try:
+        if ESTIMANDS[estimand].kind == "mean":
+            value, error = support.support_mean(beta, sigma, estimand=estimand, **kwargs)
+            exact = ExactProbability(float(value), math.log(value) if value > 0 else -math.inf, None, error)
+        else:
+            exact = support.support_probability(beta, sigma, estimand=estimand, **kwargs)
+    except (ValueError, NotImplementedError):  # beyond what the exact law covers (p, the estimand)
+        return None, None
+    integral = None
+    if (integrate and beta.size == 2 and not smooth and estimand in ("signed_support", "support")
+            and (gram is None or record.gram_levels is not None)):
+        try:
+            integral = support.integrate_support_region(beta, sigma, lam=kwargs.get("threshold") or kwargs["lam"],
+                                                        gram=gram, lam2=kwargs.get("lam2", 0.0),
+                                                        estimand=estimand)
+        except (ValueError, NotImplementedError):
+            integral = None
+    return exact, integral

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from .._base.errors import ParameterError
-from .._estimators.registry import FORMS, PARAMETERS, estimator_names, resolve_parameters
+from .._estimators.registry import FORMS, PARAMETERS
 from .._mc.results import to_csv_text
 
 __all__ = ["Scenario", "Study", "StudyError", "load_study", "parse_study", "run_study"]
@@ -52,7 +52,7 @@ _STUDY_KEYS = {"name": str, "seed": int, "reps": (int, float), "description": st
                "max_p": int}
 _PARAM_KEYS = tuple(PARAMETERS)
 _GRID_KEYS = {"form", "beta", "p", "sigma", *FORMS.values(), "reps", "estimator", *_PARAM_KEYS,
-              "rho", "design", "gram"}
+              "rho", "design", "gram", "estimand"}
 _SOLVER_KEYS = {"beta", "sigma", "lam", "rho", "design", "gram", "solver", "iterations", "reps", "tol", "start",
                 "step"}
 #: At most this many scenarios in a study (the grid's size is computed before it is built);
@@ -61,6 +61,8 @@ MAX_SCENARIOS = 1_000_000
 #: The largest p a study scenario may have: the kernels hold O(p) per replication, the exact
 #: K law O(p^2) (``study.max_p`` overrides it).
 MAX_P = 10_000
+#: The most iterations a [[solvers]] table may ask for (each replication runs them all).
+MAX_ITERATIONS = 100_000
 #: The deepest TOML nesting a study file may have.
 MAX_DEPTH = 8
 #: Where the exact P or 1 - P is below this, the report confirms it by importance sampling too:
@@ -81,7 +83,12 @@ class StudyError(ValueError):
 
 @dataclass(frozen=True)
 class Scenario:
-    """One cell of the grid."""
+    """One cell of the grid: a validated scenario and its replications.
+
+    ``design`` is the :class:`~mc_sparsity.Design` object itself (orthonormal
+    included), so that a study draws exactly what ``simulate()`` draws for the
+    same scenario and stream.
+    """
 
     form: str
     beta: tuple[float, ...]
@@ -90,37 +97,39 @@ class Scenario:
     reps: int
     estimators: tuple[str, ...] = ("all",)
     params: tuple[tuple[str, float], ...] = ()  # parameters of the estimators beyond lasso and ridge
-    design: tuple = ()  # () orthonormal; else (kind, rho, gram rows)
+    design: object = None                       # a Design; None: orthonormal
+    estimands: tuple[str, ...] = ("sparse",)
 
     @property
     def level_name(self) -> str:
         return _FORM_LEVEL[self.form]
 
     @property
+    def correlated(self) -> bool:
+        return self.design is not None and not self.design.is_orthonormal
+
+    @property
     def key(self) -> str:
         """A stable identifier: a hash of what the scenario is, not where it stands."""
         parts = [self.form, list(self.beta), self.sigma, self.level, self.reps,
                  list(self.estimators), [list(kv) for kv in self.params]]
-        if self.design:  # orthonormal scenarios keep the keys (and so the streams) they always had
-            parts.append([self.design[0], self.design[1], [list(r) for r in self.design[2]]])
+        if self.correlated:  # orthonormal scenarios keep the keys (and so the streams) they always had
+            d = self.design
+            parts.append([d.kind, d.rho, [[float(v) for v in row] for row in d.gram]])
+        if self.estimands != ("sparse",):
+            parts.append(list(self.estimands))
         text = json.dumps(parts)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def seed(self, study_seed: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(study_seed, spawn_key=(int(self.key, 16),))
 
-    def make_design(self):
-        """The scenario's design object (``None``: orthonormal)."""
-        if not self.design:
-            return None
-        from .._designs.design import from_gram
+    def validated(self):
+        """The :class:`mc_sparsity._mc.scenario.Scenario` this cell is (raises ParameterError if it is not one)."""
+        from .._mc.scenario import make_scenario
 
-        kind, rho, gram = self.design
-        return from_gram(np.array(gram), kind=kind, rho=rho)
-
-    def simulate_kwargs(self) -> dict:
-        return {"beta": self.beta, "sigma": self.sigma, self.level_name: self.level, "reps": self.reps,
-                "estimator": list(self.estimators), "design": self.make_design(), **dict(self.params)}
+        return make_scenario(self.beta, self.sigma, **{self.level_name: self.level}, estimator=list(self.estimators),
+                             design=self.design, estimand=list(self.estimands), params=dict(self.params))
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,7 @@ class SolverRun:
     beta: tuple
     sigma: float
     lam: float
-    design: tuple
+    design: object   # a Design, or None (orthonormal)
     solvers: tuple
     iterations: tuple
     reps: int
@@ -139,8 +148,7 @@ class SolverRun:
     step: float | None
 
     def kwargs(self) -> dict:
-        return {"beta": list(self.beta), "sigma": self.sigma, "lam": self.lam,
-                "design": Scenario("penalized", self.beta, self.sigma, self.lam, 1, design=self.design).make_design(),
+        return {"beta": list(self.beta), "sigma": self.sigma, "lam": self.lam, "design": self.design,
                 "solvers": list(self.solvers), "iterations": list(self.iterations), "reps": self.reps,
                 "tols": list(self.tols), "start": self.start, "step": self.step}
 
@@ -190,11 +198,15 @@ def _nonempty_list(grid, key, where):
 
 
 def _parse_designs(table, where, sizes, base) -> list[dict]:
-    """The designs of a grid, as ``[{p: (kind, rho, gram rows)}]``: one dict per rho (or one for a gram)."""
+    """The designs of a grid, as ``[{p: Design}]``: one dict per rho (or one for a gram)."""
     if not ({"rho", "design", "gram"} & set(table)):
         return [{}]
     from .._designs.design import design_for
+    from .._mc.scenario import MAX_CORRELATED_P
 
+    if max(sizes) > MAX_CORRELATED_P:  # before an O(p^3) design is built
+        _fail(f"{where}.{'gram' if 'gram' in table else 'rho'}",
+              f"a correlated design is simulated up to p = {MAX_CORRELATED_P}, got p = {max(sizes):,}")
     kind = table.get("design")
     if kind is not None and kind not in ("equicorrelated", "ar1"):
         _fail(f"{where}.design", f"must be 'equicorrelated' or 'ar1', got {kind!r}")
@@ -218,7 +230,7 @@ def _parse_designs(table, where, sizes, base) -> list[dict]:
                 design = design_for(p, rho=rho, kind=kind if path is None else None, gram=path)
             except ParameterError as exc:
                 _fail(f"{where}.{'gram' if path is not None else 'rho'}", str(exc))
-            per_p[p] = (design.kind, design.rho, tuple(tuple(float(v) for v in row) for row in design.gram))
+            per_p[p] = design
         out.append(per_p)
     return out
 
@@ -240,65 +252,79 @@ def _parse_grid(grid, index, default_reps, limits, base=None) -> list[Scenario]:
     for key in ("beta", level_key):
         if key not in grid:
             _fail(f"{where}.{key}", "is missing")
-    betas = []
     sizes = [_number(p, f"{where}.p", positive=True, integer=True) for p in _nonempty_list(grid, "p", where)] \
         if "p" in grid else None
     for p in sizes or ():
         if p > limits["max_p"]:  # before a vector of that length is built
             _fail(f"{where}.p", f"p = {p:,} is above the limit of {limits['max_p']:,} (raise it with study.max_p)")
-    for i, b in enumerate(_nonempty_list(grid, "beta", where)):
+    entries = _nonempty_list(grid, "beta", where)
+    for i, b in enumerate(entries):
         if isinstance(b, list):
             if sizes is not None:
                 _fail(f"{where}.p", "goes with scalar beta entries only")
             if not b:
                 _fail(f"{where}.beta[{i}]", "must be a non-empty vector")
-            betas.append(tuple(_number(v, f"{where}.beta[{i}]") for v in b))
-        else:
-            if sizes is None:
-                _fail(f"{where}.beta[{i}]", "is a number: give p = [...] too, or a vector")
-            betas.extend(tuple([_number(b, f"{where}.beta[{i}]")] * p) for p in sizes)
+            if len(b) > limits["max_p"]:
+                _fail(f"{where}.beta[{i}]", f"p = {len(b):,} is above the limit of {limits['max_p']:,} "
+                                            "(raise it with study.max_p)")
+        elif sizes is None:
+            _fail(f"{where}.beta[{i}]", "is a number: give p = [...] too, or a vector")
     sigmas = [_number(s, f"{where}.sigma", positive=True) for s in _nonempty_list(grid, "sigma", where)] \
         if "sigma" in grid else [1.0]
     levels = [_number(v, f"{where}.{level_key}", positive=form == "constrained", nonnegative=True)
               for v in _nonempty_list(grid, level_key, where)]
-    reps = [_number(r, f"{where}.reps", positive=True, integer=True) for r in _nonempty_list(grid, "reps", where)] \
+    reps = [_reps(r, f"{where}.reps") for r in _nonempty_list(grid, "reps", where)] \
         if "reps" in grid else [default_reps]
+    n_designs = len(_nonempty_list(grid, "rho", where)) if "rho" in grid else 1
+    n_betas = sum(1 if isinstance(b, list) else len(sizes) for b in entries)
+    size = n_betas * len(sigmas) * len(levels) * len(reps) * n_designs  # counted before anything is built
+    if size > limits["max_scenarios"]:
+        _fail(where, f"describes {size:,} scenarios, more than the limit of {limits['max_scenarios']:,} "
+                     "(raise it with study.max_scenarios)")
+    limits["max_scenarios"] -= size
+    betas = []
+    for i, b in enumerate(entries):
+        if isinstance(b, list):
+            betas.append(tuple(_number(v, f"{where}.beta[{i}]") for v in b))
+        else:
+            betas.extend(tuple([_number(b, f"{where}.beta[{i}]")] * p) for p in sizes)
     estimators = ("all",)
     if "estimator" in grid:
         estimators = tuple(_nonempty_list(grid, "estimator", where))
         if not all(isinstance(e, str) for e in estimators):
             _fail(f"{where}.estimator", f"must be a list of names, got {grid['estimator']!r}")
+    estimands = ("sparse",)
+    if "estimand" in grid:
+        estimands = tuple(_nonempty_list(grid, "estimand", where))
+        if not all(isinstance(e, str) for e in estimands):
+            _fail(f"{where}.estimand", f"must be a list of names, got {grid['estimand']!r}")
     params = tuple((key, _number(grid[key], f"{where}.{key}")) for key in _PARAM_KEYS if key in grid)
     designs = _parse_designs(grid, where, {len(b) for b in betas}, base)
-    size = len(betas) * len(sigmas) * len(levels) * len(reps) * len(designs)
-    if size > limits["max_scenarios"]:
-        _fail(where, f"describes {size:,} scenarios, more than the limit of {limits['max_scenarios']:,} "
-                     "(raise it with study.max_scenarios)")
-    limits["max_scenarios"] -= size
-    for beta in betas:
-        if len(beta) > limits["max_p"]:
-            _fail(f"{where}.beta", f"p = {len(beta):,} is above the limit of {limits['max_p']:,} "
-                                   "(raise it with study.max_p)")
-    scenarios = [Scenario(form, beta, sigma, level, n, estimators, params, design.get(len(beta), ()))
+    scenarios = [Scenario(form, beta, sigma, level, n, estimators, params, design.get(len(beta)), estimands)
                  for beta, sigma, level, n, design in itertools.product(betas, sigmas, levels, reps, designs)]
-    for scenario in scenarios:  # cheap, and a long run should not fail at its last scenario
-        _check_estimators(scenario, where)
+    for scenario in scenarios:  # a long run must not fail at its last scenario: every one is checked now
+        _check_scenario(scenario, where, grid)
     return scenarios
 
 
-def _check_estimators(scenario: Scenario, where: str) -> None:
-    """Validate the grid's estimator names and parameters now, not after hours of running."""
+def _reps(value, where) -> int:
+    from .._mc.simulate import MAX_REPS
+
+    reps = _number(value, where, positive=True, integer=True)
+    if reps > MAX_REPS:
+        _fail(where, f"must be <= 2**62, what the 64-bit counters hold with room to add; got {reps:.3g}")
+    return reps
+
+
+def _check_scenario(scenario: Scenario, where: str, grid) -> None:
+    """Validate the whole scenario as ``simulate()`` would, naming the study key of a bad value."""
     try:
-        names = estimator_names(scenario.estimators, scenario.form)
-        if scenario.form == "constrained" and scenario.params:
-            raise ParameterError(scenario.params[0][0], f"{scenario.params[0][0]} does not belong to the "
-                                 "constrained form")
-        params = resolve_parameters(names, dict(scenario.params), scenario.form)
-        if params.get("subset_size", 0) > len(scenario.beta):
-            raise ParameterError("subset_size", f"subset_size must be <= p = {len(scenario.beta)}, "
-                                 f"got {params['subset_size']}")
-    except ParameterError as exc:
-        _fail(f"{where}.{exc.parameter}", str(exc))
+        scenario.validated()
+    except (ParameterError, TypeError) as exc:
+        parameter = getattr(exc, "parameter", None) or "estimator"
+        key = {"lam": "lam", "radius": "radius", "sigma": "sigma", "beta": "beta",
+               "design": "gram" if "gram" in grid else "rho"}.get(parameter, parameter)
+        _fail(f"{where}.{key}", str(exc))
 
 
 def _depth(value, level=0) -> int:
@@ -379,22 +405,40 @@ def _parse_solvers(table, index, base) -> SolverRun:
     beta = tuple(_number(v, f"{where}.beta") for v in table["beta"])
     sigma = _number(table.get("sigma", 1.0), f"{where}.sigma", positive=True)
     lam = _number(table["lam"], f"{where}.lam", positive=True)
-    if isinstance(table.get("rho"), (int, float)):
+    if isinstance(table.get("rho"), list):
+        if len(table["rho"]) != 1:
+            _fail(f"{where}.rho", f"a [[solvers]] table takes one rho, got {table['rho']!r}")
+    elif "rho" in table:
         table = {**table, "rho": [table["rho"]]}
     (design,) = _parse_designs(table, where, {len(beta)}, base)[:1] or [{}]
-    names = tuple(table.get("solver", DEFAULT_SOLVERS))
+    names = tuple(_names_list(table, "solver", where, DEFAULT_SOLVERS))
     for solver in names:
         if solver not in (*SOLVERS, "sklearn"):
             _fail(f"{where}.solver", f"unknown solver {solver!r} (known: {', '.join((*SOLVERS, 'sklearn'))})")
     iterations = tuple(_number(k, f"{where}.iterations", positive=True, integer=True)
-                       for k in table.get("iterations", [1, 2, 5, 10, 100, 1000]))
-    tols = tuple(_number(t, f"{where}.tol", positive=True) for t in table.get("tol", [1e-2, 1e-4, 1e-8, 1e-12]))
+                       for k in _names_list(table, "iterations", where, [1, 2, 5, 10, 100, 1000], kind=(int, float)))
+    if max(iterations) > MAX_ITERATIONS:
+        _fail(f"{where}.iterations", f"at most {MAX_ITERATIONS:,} iterations, got {max(iterations):,}")
+    if list(iterations) != sorted(set(iterations)):
+        _fail(f"{where}.iterations", f"must be strictly increasing, got {list(iterations)}")
+    tols = tuple(_number(t, f"{where}.tol", positive=True)
+                 for t in _names_list(table, "tol", where, [1e-2, 1e-4, 1e-8, 1e-12], kind=(int, float)))
     start = table.get("start", "zero")
     if start not in STARTS:
         _fail(f"{where}.start", f"must be one of {', '.join(STARTS)}, got {start!r}")
     step = _number(table["step"], f"{where}.step", positive=True) if "step" in table else None
     reps = _number(table.get("reps", 100_000), f"{where}.reps", positive=True, integer=True)
-    return SolverRun(beta, sigma, lam, design.get(len(beta), ()), names, iterations, reps, tols, start, step)
+    return SolverRun(beta, sigma, lam, design.get(len(beta)), names, iterations, reps, tols, start, step)
+
+
+def _names_list(table, key, where, default, kind=str) -> list:
+    """``table[key]``: a non-empty list of values of ``kind`` (the default when absent)."""
+    value = table.get(key, default)
+    if not isinstance(value, list) or not value:
+        _fail(f"{where}.{key}", f"must be a non-empty list, got {value!r}")
+    if not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+        _fail(f"{where}.{key}", f"must be a list of {'names' if kind is str else 'numbers'}, got {value!r}")
+    return value
 
 
 def default_study_text() -> str:
@@ -446,20 +490,23 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
     (orthonormal design; the constrained form at p = 2), an importance-sampling
     row estimates the rare one of the two, from the scenario's second stream.
     """
-    from .._mc.simulate import simulate
+    from .._mc.scenario import make_scenario
+    from .._mc.simulate import run_scenario
+    from .._mc.streams import named_stream
 
     seed = scenario.seed(study.seed)
-    result = simulate(**scenario.simulate_kwargs(), rng=seed, n_jobs=n_jobs, backend=backend)
+    result = run_scenario(scenario.validated(), scenario.reps, seed, n_jobs=n_jobs, backend=backend)
     rows = result.records(scenario=scenario.key)
-    lasso = [row for row in result.results if row.estimator == "lasso" and row.exact is not None]
-    eligible = not scenario.design and ((scenario.form == "penalized" and scenario.level > 0)
-                                        or (scenario.form == "constrained" and len(scenario.beta) == 2))
+    lasso = [row for row in result.results
+             if row.estimator == "lasso" and row.estimand == "sparse" and row.exact is not None]
+    eligible = not scenario.correlated and ((scenario.form == "penalized" and scenario.level > 0)
+                                            or (scenario.form == "constrained" and len(scenario.beta) == 2))
     if lasso and eligible and lasso[0].log_exact > -math.inf and min(lasso[0].exact, 1 - lasso[0].exact) < RARE:
         complement = lasso[0].exact > 0.5
-        rare = simulate(scenario.beta, scenario.sigma, **{scenario.level_name: scenario.level},
-                        estimator="lasso", reps=min(scenario.reps, 1_000_000), method="is",
-                        complement=complement, rng=np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (2**32,)),
-                        n_jobs=n_jobs, backend=backend)
+        lasso_only = make_scenario(scenario.beta, scenario.sigma, **{scenario.level_name: scenario.level},
+                                   estimator="lasso")
+        rare = run_scenario(lasso_only, min(scenario.reps, 1_000_000), named_stream(seed, "importance"),
+                            method="is", complement=complement, n_jobs=n_jobs, backend=backend)
         rows += rare.records(scenario=scenario.key)
     return rows
 

@@ -131,7 +131,7 @@ def plot_probability_curves(table):
                         fmt="o", color=colour, ms=5, capsize=3)
         ridge = sub[sub["estimator"] == "ridge"]
         ax.plot(ridge[level], ridge["estimate"], "s", mfc="none", color=RIDGE_COLOUR, ms=7,
-                label=f"ridge, every $\\beta$ (Monte Carlo: {ridge['sparse'].sum()} sparse "
+                label=f"ridge, every $\\beta$ (Monte Carlo: {ridge['successes'].sum()} sparse "
                       f"in {ridge['reps'].sum():,} draws)")
         ax.axhline(0, color=RIDGE_COLOUR, lw=1, ls="--")
         ax.set(xlabel=r"penalty level $\lambda/\sigma$" if form == "penalized" else r"L1 radius $t/\sigma$",
@@ -228,7 +228,7 @@ def plot_calibration(table):
 
     rows = table[table["exact"].between(0, 1, inclusive="neither")]
     # Estimators with one threshold (lasso, SCAD, MCP) give the same count on the same draws: count it once.
-    z = rows.drop_duplicates(["scenario", "sparse"])["z"].dropna().to_numpy()
+    z = rows.drop_duplicates(["scenario", "successes"])["z"].dropna().to_numpy()
     if z.size < 3:
         return None
     z = np.sort(z)
@@ -559,7 +559,7 @@ def plot_probability_against_rho(table):
                         fmt="o", color=colour, mec="black", mew=0.5, ms=5.5, capsize=3, zorder=4)
             ridge = pts[pts["estimator"] == "ridge"]
             ridge_n += int(ridge["reps"].sum())
-            ridge_sparse += int(ridge["sparse"].sum())
+            ridge_sparse += int(ridge["successes"].sum())
             ax.plot(ridge["rho"], ridge["estimate"], "s", mfc="none", color=RIDGE_COLOUR, ms=7, zorder=3)
         ax.axhline(0, color=RIDGE_COLOUR, lw=1.2, ls="--",
                    label=f"ridge, every setting (squares: Monte Carlo, {ridge_sparse:,} sparse in {ridge_n:,} draws)")
@@ -579,7 +579,7 @@ def _concat(frames):
 
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames) if frames else pd.DataFrame(columns=["rho", "estimator", "estimate", "ci_low",
-                                                                  "ci_high", "reps", "sparse"])
+                                                                  "ci_high", "reps", "successes"])
 
 
 # ---------------------------------------------------------------- 11. solvers' zeros
