@@ -100,6 +100,10 @@ class Estimator:
         takes at the common level ``lam`` (the elastic net's ``lam1``);
         ``rule_keywords(lam, params) -> dict`` its other keywords, where they are
         not simply its parameters (the elastic net's ``lam2``).
+    weight_exponent : callable or None
+        ``weight_exponent(params) -> gamma``: the L1 level of coordinate ``j`` is
+        ``lam1 / |beta_hat_j|^gamma`` (the adaptive lasso); the correlated solver
+        rescales each draw, and no exact law is known there (Monte Carlo only).
     """
 
     name: str
@@ -116,6 +120,7 @@ class Estimator:
     gram_levels: Callable | None = None
     level: Callable = staticmethod(lambda lam, params: lam)
     rule_keywords: Callable | None = None
+    weight_exponent: Callable | None = None
 
     @property
     def correlated(self) -> bool:
@@ -167,8 +172,11 @@ ESTIMATORS = {e.name: e for e in (
               ("penalized",),
               (Parameter("adaptive_gamma", 1.0, _POSITIVE, "--adaptive-gamma",
                          "adaptive lasso: OLS weights 1/|beta_hat_j|^gamma, gamma > 0"),),
-              "threshold", "the lasso's at lam^(1/(1+gamma))", "the lasso's region at lam^(1/(1+gamma)) (p = 2)",
-              threshold=lambda lam, params: lam ** (1.0 / (1.0 + params["adaptive_gamma"]))),
+              "threshold", "the lasso's at lam^(1/(1+gamma)) (orthonormal); none (correlated: Monte Carlo only)",
+              "the lasso's region at lam^(1/(1+gamma)) (p = 2, orthonormal)",
+              threshold=lambda lam, params: lam ** (1.0 / (1.0 + params["adaptive_gamma"])),
+              gram_levels=lambda lam, params: (lam, 0.0),
+              weight_exponent=lambda params: params["adaptive_gamma"]),
     Estimator("hard", "hard / L0", "#222222", "-",
               "lam 1(b_j != 0): zero iff |beta_hat_j| <= sqrt(2 lam)",
               ("penalized",), (), "threshold", "the lasso's at sqrt(2 lam)",

@@ -686,7 +686,7 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_lmins, use_table, tables,
+def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables,
                       offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     k_true = 0
@@ -707,9 +707,17 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
     bh = np.empty(p)
     z = np.empty(p)
     out = np.empty(p)
-    if p == 2:
+    weighted = False
+    for e in range(n_est):
+        weighted |= gammas[e] > 0.0
+    if p == 2 and not weighted:
         _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts)
         return
+    # adaptive (weighted) estimators: the rescaled problem of each draw, no tables
+    Aw = np.empty((p, p))
+    zw = np.empty(p)
+    dw = np.empty(p)
+    no_table = np.zeros(1)
     # p != 2: the pattern at the centre z0 = G beta is tried first, then LARS, then CD.
     inS = np.zeros(p, dtype=np.bool_)
     sg = np.zeros(p)
@@ -731,7 +739,7 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
             acc += gram[j, k] * beta[k]
         z0[j] = acc
     for e in range(n_est):
-        if lams[e] > 0.0:
+        if lams[e] > 0.0 and gammas[e] == 0.0:
             table = tables[e]
             if _lars_once(A[e], z0, lams[e], use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
                 in0[e, :] = inS
@@ -749,6 +757,39 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
                 add_pattern(counts, e, zero, signs, _signs_right(out, signs, p), p, k_true)
                 continue
             table = tables[e]
+            tab = use_table
+            rtol_e = rtols[e]
+            inv_lmin_e = inv_lmins[e]
+            amax_e = amax[e]
+            if gammas[e] > 0.0:
+                # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the weighted
+                # lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
+                # Its margins are A''s own (eigenvalues of each draw's A': p <= 100, a small symmetric solve).
+                dmin = np.inf
+                for j in range(p):
+                    dw[j] = abs(bh[j]) ** gammas[e]
+                    dmin = min(dmin, dw[j])
+                if not dmin > 0.0:  # beta_hat_j = 0 exactly (probability 0): an infinite weight
+                    counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
+                    continue
+                amax_e = 0.0
+                for i in range(p):
+                    zw[i] = dw[i] * z[i]
+                    for k in range(p):
+                        Aw[i, k] = dw[i] * Ae[i, k] * dw[k]
+                        amax_e = max(amax_e, abs(Aw[i, k]))
+                evals = np.linalg.eigvalsh(Aw)  # the margins of A' itself: max(1e-9, 64 p eps cond(A'))
+                if not evals[0] > 0.0:
+                    counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
+                    continue
+                rtol_e = max(1e-9, 64.0 * p * _EPS * evals[p - 1] / evals[0])
+                inv_lmin_e = 1.0 / evals[0]
+                Ae = Aw
+                table = no_table
+                tab = False
+                z_e = zw
+            else:
+                z_e = z
             ok = False
             # candidate patterns in turn: the centre's, LARS's, coordinate descent's; one certificate
             for attempt in range(3):
@@ -758,13 +799,12 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, rtols, inv_l
                     inS[:] = in0[e]
                     sg[:] = sg0[e]
                 elif attempt == 1:
-                    if not _lars(Ae, z, lam, 0.0, False, use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs,
-                                 Lf):
+                    if not _lars(Ae, z_e, lam, 0.0, False, tab, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
                         continue
                 else:
-                    _coordinate_descent(Ae, z, lam, inS, sg, bb)
-                ok = _certify(Ae, z, lam, 0.0, False, use_table, table, offsets, inS, sg, rtols[e], inv_lmins[e],
-                              amax[e], idx, rhs, u, w, Lf)
+                    _coordinate_descent(Ae, z_e, lam, inS, sg, bb)
+                ok = _certify(Ae, z_e, lam, 0.0, False, tab, table, offsets, inS, sg, rtol_e, inv_lmin_e, amax_e,
+                              idx, rhs, u, w, Lf)
                 if ok:
                     break
             if ok:
@@ -930,7 +970,7 @@ def _tables(As, p, use_table):
     return np.zeros((len(As), 1)), np.zeros(1, dtype=np.int64)
 
 
-def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_max_p=TABLE_MAX_P):
+def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, gammas=None, *, table_max_p=TABLE_MAX_P):
     """The compiled kernel of the penalized estimators under the Gram matrix ``gram``.
 
     Estimator ``e`` solves ``argmin 1/2 b^T (G + lam2s[e] I) b - z^T b + lams[e] ||b||_1``
@@ -949,6 +989,11 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_m
         The lower Cholesky factor of ``inv(gram)`` (computed if None).
     lams, lam2s : array_like, shape (E,)
         The L1 and L2 levels of the estimators, >= 0.
+    gammas : array_like, shape (E,), optional
+        ``> 0``: the estimator is the adaptive lasso, its L1 level ``lams[e] / |beta_hat_j|^gammas[e]``
+        per coordinate (Zou 2006), solved as a lasso in ``c = W b`` (``A' = D A D``,
+        ``z' = D z``, ``D = W^{-1}``) and certified with the margins of ``A'``
+        (its eigenvalues, per draw).  0 (the default): unweighted.
     table_max_p : int, optional
         Up to this ``p`` the inverses of all principal submatrices are
         tabulated (faster); above it they are factorized on the fly.
@@ -976,13 +1021,16 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, *, table_m
         raise ParameterError("lams", f"lams must be >= 0, got {lams.tolist()!r}")
     if np.any(lam2s < 0):
         raise ParameterError("lam2s", f"lam2s must be >= 0, got {lam2s.tolist()!r}")
+    gammas = np.zeros(lams.size) if gammas is None else _as_real_array(gammas, "gammas", 1)
+    if gammas.shape != lams.shape or np.any(gammas < 0):
+        raise ParameterError("gammas", f"gammas must be {lams.size} numbers >= 0, got {gammas.tolist()!r}")
     As = [G + l2 * np.eye(p) for l2 in lam2s]
     rtols = np.array([_rtol(A) for A in As])
     inv_lmins = np.array([1.0 / np.linalg.eigvalsh(A)[0] for A in As])
     use_table = p != 2 and p <= table_max_p
     tables, offsets = _tables(As, p, use_table)
     signs = signs_of(beta)
-    args = (beta, sigma, G, L, lams, lam2s, rtols, inv_lmins, use_table, tables, offsets, signs)
+    args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables, offsets, signs)
     return Kernel(function=_penalized_kernel, args=args,
                   counts_shape=(lams.size, tally_width(p, int(np.count_nonzero(signs)))))
 

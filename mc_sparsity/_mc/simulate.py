@@ -86,10 +86,12 @@ def _correlated_plan(scenario) -> Plan:
     if scenario.form == "constrained":
         return Plan(constrained_correlated_kernel(beta, sigma, gram, chol, scenario.radius),
                     {"lasso": 0, "ridge": 1}, {})
-    levels = [ESTIMATORS[name].gram_levels(scenario.lam, scenario.params) for name in scenario.estimators]
+    records = [ESTIMATORS[name] for name in scenario.estimators]
+    levels = [record.gram_levels(scenario.lam, scenario.params) for record in records]
+    gammas = [0.0 if record.weight_exponent is None else record.weight_exponent(scenario.params) for record in records]
     rows = {name: i for i, name in enumerate(scenario.estimators)}
     kernel = penalized_correlated_kernel(beta, sigma, gram, chol, [lam1 for lam1, _ in levels],
-                                         [lam2 for _, lam2 in levels])
+                                         [lam2 for _, lam2 in levels], gammas)
     return Plan(kernel, rows, {})
 
 
@@ -363,6 +365,8 @@ def references(name, beta, sigma, *, lam=None, radius=None, design=None, thresho
         pmf[p - params["subset_size"]] = 1.0
         return ExactProbability(float(pmf[0] == 0.0), 0.0 if pmf[0] == 0.0 else -math.inf, pmf), None
     smooth = record.evaluation == "shrink"  # ridge: zero only on a null set
+    if design is not None and not design.is_orthonormal and record.weight_exponent is not None:
+        return None, None  # a weighted lasso whose weights are the draw's: no exact law (Monte Carlo only)
     if design is not None and not design.is_orthonormal:
         from .._exact.correlated import exact_sparse_probability_correlated
 
@@ -458,7 +462,7 @@ def support_references(name, estimand, beta, sigma, *, lam=None, radius=None, de
             return None, None
         kwargs = dict(threshold=0.0 if smooth else threshold, estimator="ridge" if smooth else "lasso", lam=lam)
     else:
-        if record.gram_levels is None:
+        if record.gram_levels is None or record.weight_exponent is not None:
             return None, None
         lam1, lam2 = record.gram_levels(lam, params)
         kwargs = dict(gram=gram, lam=lam if smooth else lam1, lam2=0.0 if smooth else lam2,
