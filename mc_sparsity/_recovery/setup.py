@@ -93,7 +93,7 @@ def wainwright_lam(sigma: float, k: int, p: int, n: int) -> float:
     Examples
     --------
     >>> round(wainwright_lam(0.5, 16, 128, 151), 6)
-    0.238432
+    0.208133
     """
     return math.sqrt(2.0 * sigma * sigma * math.log(k) * math.log(p - k) / n)
 
@@ -127,17 +127,18 @@ def check_p(p) -> int:
 
 
 def check_design(design, rho):
-    """The design's name and its correlation (0 for ``gaussian``; ``rho`` in (-1, 1) for ``toeplitz``)."""
+    """The design's name and its correlation: ``rho`` (default 0.1) in (-1, 1) for ``toeplitz``; 0 for ``gaussian``.
+
+    A ``rho`` given with a gaussian design is checked but not used (so that one
+    ``rho`` can serve a grid of both designs).
+    """
     if design not in DESIGNS:
         raise ParameterError("design", f"design must be one of {', '.join(DESIGNS)}, got {design!r}")
-    if design == "gaussian":
-        if rho not in (None, 0, 0.0):
-            raise ParameterError("rho", f"rho needs design='toeplitz', got rho = {rho!r} with a gaussian design")
-        return design, 0.0
-    rho = 0.1 if rho is None else rho
-    if isinstance(rho, bool) or not isinstance(rho, numbers.Real) or not -1.0 < rho < 1.0:
+    if rho is not None and (isinstance(rho, bool) or not isinstance(rho, numbers.Real) or not -1.0 < rho < 1.0):
         raise ParameterError("rho", f"rho must be in (-1, 1), got {rho!r}")
-    return design, float(rho)
+    if design == "gaussian":
+        return design, 0.0
+    return design, 0.1 if rho is None else float(rho)
 
 
 def recovery_setup(p, sparsity="fractional", *, theta=None, n=None, lam="wainwright", design="gaussian", rho=None,
@@ -151,7 +152,7 @@ def recovery_setup(p, sparsity="fractional", *, theta=None, n=None, lam="wainwri
     --------
     >>> s = recovery_setup(128, "fractional", theta=1.0)
     >>> s.k, s.n, round(s.lam, 6)
-    (16, 151, 0.238432)
+    (16, 151, 0.208133)
     """
     p = check_p(p)
     k = sparsity_size(p, sparsity)

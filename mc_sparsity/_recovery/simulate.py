@@ -150,7 +150,7 @@ def _normal_quantile(confidence_level):
 def simulate_recovery(p=(128, 256, 512), sparsity="fractional", *, theta=(0.5, 0.75, 1.0, 1.25, 1.5, 2.0), n=None,
                       design="gaussian", rho=None, sigma=0.5, beta_min=0.5, lam="wainwright",
                       estimand="signed_support", trials=1000, rng=0, n_jobs=None, backend=None, chunk_size=None,
-                      confidence_level=CONFIDENCE_LEVEL, progress=False) -> RecoveryResult:
+                      scheduler=None, confidence_level=CONFIDENCE_LEVEL, progress=False) -> RecoveryResult:
     """Estimate support-recovery probabilities of the lasso for random designs (Wainwright 2009).
 
     Parameters
@@ -176,7 +176,7 @@ def simulate_recovery(p=(128, 256, 512), sparsity="fractional", *, theta=(0.5, 0
         Trials per scenario.
     rng : int or numpy.random.SeedSequence
         The seed.
-    n_jobs, backend, chunk_size
+    n_jobs, backend, chunk_size, scheduler
         As in :func:`~mc_sparsity._mc.engine.run_kernel`; never change the numbers.
 
     Returns
@@ -213,7 +213,8 @@ def simulate_recovery(p=(128, 256, 512), sparsity="fractional", *, theta=(0.5, 0
     rows, tallies = [], []
     for index, setup in enumerate(setups):
         tally = run_kernel(scenario_kernel(setup), trials, named_stream(seed_seq, "recovery", index),
-                           n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, progress=progress)
+                           n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
+                           progress=progress)
         scenario_rows, counts = _rows(setup, tally, trials, estimands, confidence_level)
         rows.extend(scenario_rows)
         tallies.append(counts)
