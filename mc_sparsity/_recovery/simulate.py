@@ -17,6 +17,14 @@ Estimands (over the certified trials; uncertified trials are counted apart):
   (false discoveries over discoveries, 0 when nothing is selected), ``tpr``
   (true discoveries over ``k``), ``hamming`` (size of the symmetric difference
   of the supports).
+
+The signed-support event is decided by the primal-dual witness on the true
+signed support (certified yes, or certified no); only when the witness leaves
+it undecided, or when another estimand needs the solution itself, is the
+lasso solved by LARS (and its solution certified).  A row's ``uncertified``
+counts the trials its estimand could not be decided for (the signed-support
+event undecided; for the other estimands, the solution not certified); its
+estimate is over the other trials.
 """
 
 from __future__ import annotations
@@ -66,7 +74,8 @@ class RecoveryRow:
     ci_low: float
     ci_high: float
     uncertified: int
-    by_witness: int
+    witness_yes: int
+    witness_no: int
     by_lars: int
 
     def to_dict(self) -> dict:
@@ -94,9 +103,10 @@ class RecoveryResult:
                 "transitions": [dict(t) for t in self.transitions]}
 
 
-def scenario_kernel(setup: RecoverySetup) -> Kernel:
-    """The engine's :class:`Kernel` for one scenario."""
-    return Kernel(recovery_trials, (setup.p, setup.k, setup.n, setup.lam, setup.sigma, setup.beta_min, setup.rho),
+def scenario_kernel(setup: RecoverySetup, solve: bool = True) -> Kernel:
+    """The engine's :class:`Kernel` for one scenario; ``solve=False`` when only ``signed_support`` is needed."""
+    return Kernel(recovery_trials, (setup.p, setup.k, setup.n, setup.lam, setup.sigma, setup.beta_min, setup.rho,
+                                    bool(solve)),
                   counts_shape=(len(COUNT_FIELDS),), sums_shape=(len(SUM_FIELDS),), block_size=TRIALS_PER_BLOCK)
 
 
@@ -114,10 +124,11 @@ def _as_list(value, name):
 def _rows(setup: RecoverySetup, tally, trials, estimands, confidence_level):
     counts = {name: int(v) for name, v in zip(COUNT_FIELDS, tally.counts)}
     sums = dict(zip(SUM_FIELDS, tally.sums.tolist()))
-    certified = trials - counts["uncertified"]
     z = _normal_quantile(confidence_level)
     rows = []
     for estimand in estimands:
+        uncertified = counts["undecided_signed"] if estimand == "signed_support" else counts["unsolved"]
+        certified = trials - uncertified
         if certified == 0:
             estimate = se = low = high = math.nan
             successes = counts.get(estimand)
@@ -136,8 +147,8 @@ def _rows(setup: RecoverySetup, tally, trials, estimands, confidence_level):
         rows.append(RecoveryRow(p=setup.p, k=setup.k, n=setup.n, theta=setup.theta, lam=setup.lam,
                                 design=setup.design, rho=setup.rho, estimator="lasso", estimand=estimand,
                                 trials=trials, successes=successes, estimate=estimate, std_error=se, ci_low=low,
-                                ci_high=high, uncertified=counts["uncertified"], by_witness=counts["by_witness"],
-                                by_lars=counts["by_lars"]))
+                                ci_high=high, uncertified=uncertified, witness_yes=counts["witness_yes"],
+                                witness_no=counts["witness_no"], by_lars=counts["by_lars"]))
     return rows, counts
 
 
@@ -210,9 +221,10 @@ def simulate_recovery(p=(128, 256, 512), sparsity="fractional", *, theta=(0.5, 0
                 kw = {"n": level} if n is not None else {"theta": level}
                 setups.append(recovery_setup(pp, sparsity, lam=lam, design=dd, rho=rho, sigma=sigma,
                                              beta_min=beta_min, **kw))
+    solve = any(name != "signed_support" for name in estimands)
     rows, tallies = [], []
     for index, setup in enumerate(setups):
-        tally = run_kernel(scenario_kernel(setup), trials, named_stream(seed_seq, "recovery", index),
+        tally = run_kernel(scenario_kernel(setup, solve), trials, named_stream(seed_seq, "recovery", index),
                            n_jobs=n_jobs, backend=backend, chunk_size=chunk_size, scheduler=scheduler,
                            progress=progress)
         scenario_rows, counts = _rows(setup, tally, trials, estimands, confidence_level)
@@ -236,7 +248,7 @@ def _transitions(setups, tallies, trials, confidence_level):
             continue
         members.sort(key=lambda m: m[0].theta)
         thetas = np.array([m[0].theta for m in members])
-        certified = np.array([trials - m[1]["uncertified"] for m in members])
+        certified = np.array([trials - m[1]["undecided_signed"] for m in members])
         successes = np.array([m[1]["signed_support"] for m in members])
         keep = certified > 0
         result = crossing(thetas[keep], successes[keep], certified[keep], confidence_level=confidence_level)

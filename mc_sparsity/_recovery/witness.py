@@ -58,8 +58,13 @@ import numpy as np
 __all__ = ["certify_signed_support", "lasso_lars_certified", "recovery_trials", "COUNT_FIELDS", "SUM_FIELDS"]
 
 _EPS = 2.220446049250313e-16
-#: counts[...]: successes of the proportion estimands, uncertified trials, and how trials were certified.
-COUNT_FIELDS = ("signed_support", "support", "superset", "uncertified", "by_witness", "by_lars")
+#: Outcomes of :func:`_certify`.
+YES, NO, UNDECIDED = 1, -1, 0
+#: counts[...]: successes of the proportion estimands; trials whose signed-support event is undecided; trials
+#: the witness certified (the truth is the solution) or refuted (it is not); trials solved and certified after
+#: LARS; trials whose solution is not certified (only when the solution is needed).
+COUNT_FIELDS = ("signed_support", "support", "superset", "undecided_signed", "witness_yes", "witness_no",
+                "by_lars", "unsolved")
 #: sums[...]: per-trial means' sums and sums of squares (certified trials only).
 SUM_FIELDS = ("fdp", "fdp_sq", "tpr", "tpr_sq", "hamming", "hamming_sq")
 
@@ -98,10 +103,13 @@ def _cholesky_solve(L, ns, rhs, out):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover - compiled
-    """Certify the signed support ``(idx[:ns], sgn[:ns])`` (``inS`` its mask); ``b[:ns]`` gets the solution.
+    """Decide whether ``(idx[:ns], sgn[:ns])`` (``inS`` its mask) is the solution's signed support.
 
-    Returns True only if the inequalities of the module's docstring hold with
-    their rounding margins.
+    Returns :data:`YES` (``b[:ns]`` is then the solution on it) only if every
+    inequality of the module's docstring holds with its rounding margin;
+    :data:`NO` only if ``X_S`` has certified full rank and a sign or a dual
+    inequality is violated beyond its margin (then no solution has this signed
+    support: one would have to equal ``b_S``); :data:`UNDECIDED` otherwise.
     """
     n, p = X.shape
     gam = (n + ns + 4) * _EPS
@@ -126,7 +134,7 @@ def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover
     if ns > 0:
         L = np.zeros((ns, ns))
         if not _cholesky(G, L, ns):
-            return False
+            return UNDECIDED
         rhs = np.empty(ns)
         for a in range(ns):
             rhs[a] = r[a] - nlam * sgn[a]
@@ -148,11 +156,14 @@ def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover
         lam_hat = np.linalg.eigvalsh(G)[0]
         lam_lo = min(0.5 * lam_hat, lam_hat - gam * trace - 8.0 * ns * _EPS * trace)
         if not lam_lo > 0.0:
-            return False
+            return UNDECIDED
         db = R / lam_lo * (1.0 + 4.0 * _EPS)
         for a in range(ns):
+            if sgn[a] * b[a] < -db:
+                return NO
+        for a in range(ns):
             if not sgn[a] * b[a] > db:
-                return False
+                return UNDECIDED
         rnorm = R / math.sqrt(lam_lo) * (1.0 + 4.0 * _EPS)
     e2 = 0.0
     abs2 = 0.0
@@ -177,12 +188,17 @@ def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover
             colsq[j] += xij * xij
     per_norm = (gam * (math.sqrt(e2) + math.sqrt(abs2)) * (1.0 + 4.0 * _EPS) + rnorm) * (1.0 + gam)
     limit = nlam * (1.0 - 2.0 * _EPS)
+    above = nlam * (1.0 + 2.0 * _EPS)
+    status = YES
     for j in range(p):
         if inS[j]:
             continue
-        if not abs(c[j]) + math.sqrt(colsq[j]) * per_norm * (1.0 + 8.0 * _EPS) < limit:
-            return False
-    return True
+        err = math.sqrt(colsq[j]) * per_norm * (1.0 + 8.0 * _EPS)
+        if abs(c[j]) - err > above:
+            return NO
+        if not abs(c[j]) + err < limit:
+            status = UNDECIDED
+    return status
 
 
 @numba.njit(cache=True, nogil=True)
@@ -359,8 +375,15 @@ def _draw_trial(rng, X, y, true_idx, true_sgn, perm, k, rho, sigma, beta_min):  
 
 
 @numba.njit(cache=True, nogil=True)
-def recovery_trials(rng, n_trials, p, k, n, lam, sigma, beta_min, rho, counts, sums):  # pragma: no cover - compiled
-    """Run ``n_trials`` trials; add into ``counts`` (:data:`COUNT_FIELDS`) and ``sums`` (:data:`SUM_FIELDS`)."""
+def recovery_trials(rng, n_trials, p, k, n, lam, sigma, beta_min, rho, solve, counts, sums):  # pragma: no cover
+    """Run ``n_trials`` trials; add into ``counts`` (:data:`COUNT_FIELDS`) and ``sums`` (:data:`SUM_FIELDS`).
+
+    The witness on the true signed support decides the signed-support event
+    (yes or no, both certified).  With ``solve`` the solution itself is needed
+    (support, superset, fdp, tpr, hamming) whenever the witness does not
+    certify the truth, and LARS computes it; without ``solve`` LARS runs only
+    when the witness leaves the event undecided.
+    """
     X = np.empty((n, p))
     y = np.empty(n)
     true_idx = np.empty(k, dtype=np.int64)
@@ -388,7 +411,10 @@ def recovery_trials(rng, n_trials, p, k, n, lam, sigma, beta_min, rho, counts, s
             true_mask[j] = False
         for t in range(k):
             true_mask[true_idx[t]] = True
-        if k <= amax and _certify(X, y, nlam, true_idx, true_sgn, k, true_mask, bS, c, colsq, e):
+        status = UNDECIDED
+        if k <= amax:
+            status = _certify(X, y, nlam, true_idx, true_sgn, k, true_mask, bS, c, colsq, e)
+        if status == YES:
             counts[0] += 1
             counts[1] += 1
             counts[2] += 1
@@ -396,11 +422,17 @@ def recovery_trials(rng, n_trials, p, k, n, lam, sigma, beta_min, rho, counts, s
             sums[2] += 1.0
             sums[3] += 1.0
             continue
+        if status == NO:
+            counts[5] += 1
+            if not solve:
+                continue
         ns = _lars(X, y, nlam, act, sgnA, bA, GA, L, c, w, u, a, inS)
-        if ns < 0 or not _certify(X, y, nlam, act, sgnA, ns, inS, bS, c, colsq, e):
-            counts[3] += 1
+        if ns < 0 or _certify(X, y, nlam, act, sgnA, ns, inS, bS, c, colsq, e) != YES:
+            counts[7] += 1
+            if status == UNDECIDED:
+                counts[3] += 1
             continue
-        counts[5] += 1
+        counts[6] += 1
         hits = 0
         signed = 0
         for t in range(ns):
@@ -413,7 +445,7 @@ def recovery_trials(rng, n_trials, p, k, n, lam, sigma, beta_min, rho, counts, s
         false_pos = ns - hits
         if hits == k and false_pos == 0:
             counts[1] += 1
-            if signed == k:
+            if signed == k and status == UNDECIDED:
                 counts[0] += 1
         if hits == k:
             counts[2] += 1
@@ -455,7 +487,7 @@ def certify_signed_support(X, y, lam, support, signs):
     mask = np.zeros(p, dtype=np.bool_)
     mask[idx] = True
     bS = np.empty(max(1, idx.size))
-    if not _certify(X, y, nlam, idx, sgn, idx.size, mask, bS, np.empty(p), np.empty(p), np.empty(n)):
+    if _certify(X, y, nlam, idx, sgn, idx.size, mask, bS, np.empty(p), np.empty(p), np.empty(n)) != YES:
         return None
     b = np.zeros(p)
     b[idx] = bS[:idx.size]
