@@ -199,7 +199,7 @@ def simulate_recovery(p=(128, 256, 512), sparsity="fractional", *, theta=(0.5, 0
     >>> r = simulate_recovery(64, 4, theta=2.0, trials=16)
     >>> row = r.results[0]
     >>> (row.k, row.n, row.trials, row.uncertified), 0 <= row.estimate <= 1
-    ((4, 34, 16, 0), True)
+    ((4, 66, 16, 0), True)
     """
     seed_seq = check_rng(rng)
     n_jobs = check_n_jobs(n_jobs)

@@ -7,9 +7,11 @@ Two estimates, both from the counts ``S_i`` of ``N_i`` trials at ``theta_i``:
   likelihood (Newton's method); the crossing is ``theta_half = exp(-a / b)``.
   Its interval inverts the likelihood-ratio test of ``P(t) = 1/2``: the
   model constrained to cross at ``t`` is ``expit(b (log theta - log t))``,
-  and ``t`` is in the interval when ``2 (l_max - l_t) <= chi2_1(level)``.
-  Valid when the curve is logistic in ``log theta`` (approximately, near the
-  crossing, for any smooth monotone curve);
+  and ``t`` is in the interval when ``2 (l_max - l_t) <= phi chi2_1(level)``,
+  ``phi = max(1, D / (m - 2))`` with ``D`` the fit's deviance over ``m``
+  points (quasi-likelihood scaling, McCullagh and Nelder 1989, sec. 9.3): a
+  curve that is not exactly logistic in ``log theta`` (a lack of fit the
+  deviance measures) widens the interval instead of leaving it too short;
 * **bracket** (model-free, needs only that ``P`` increases with ``theta``):
   with Clopper-Pearson intervals at level ``1 - alpha/m`` for the ``m``
   points (Bonferroni), ``theta_half`` lies above every ``theta_i`` whose
@@ -17,10 +19,17 @@ Two estimates, both from the counts ``S_i`` of ``N_i`` trials at ``theta_i``:
   1/2, with probability at least ``1 - alpha``.  ``None`` marks a side that
   the data leave open (no point significantly below, or above, 1/2).
 
+The logistic interval is exact only for a logistic curve: for a curve of
+another shape the fitted crossing is biased and the interval, even widened,
+can cover less than its level (tested on a probit curve).  The bracket is
+valid for every increasing curve, at the grid's resolution; the report's
+verdict uses it.
+
 When the logistic fit does not exist (the counts are separated: every point
 below the crossing at 0 and above at 1, or a fitted slope that is not
-positive), the point is the bracket's geometric midpoint and the interval the
-bracket (``method = "bracket"``).
+positive, or a crossing farther than the grid's width beyond the grid), the
+point is the bracket's geometric midpoint and the interval the bracket
+(``method = "bracket"``).
 """
 
 from __future__ import annotations
@@ -49,6 +58,8 @@ class Crossing:
     bracket_low: float | None
     bracket_high: float | None
     slope: float | None
+    deviance: float | None = None
+    dispersion: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -111,9 +122,9 @@ def _bracket(thetas, s, n, confidence_level):
     for theta, si, ni in zip(thetas, s, n):
         lo, hi = proportion_interval(int(si), int(ni), level)
         if hi < 0.5:
-            low = theta if low is None else max(low, theta)
+            low = float(theta) if low is None else max(low, float(theta))
         if lo > 0.5:
-            high = theta if high is None else min(high, theta)
+            high = float(theta) if high is None else min(high, float(theta))
     return low, high
 
 
@@ -136,6 +147,10 @@ def crossing(thetas, successes, trials, confidence_level=CONFIDENCE_LEVEL) -> Cr
     thetas, s, n = thetas[order], s[order], n[order]
     bracket_low, bracket_high = _bracket(thetas, s, n, confidence_level)
     fit = logistic_fit(np.log(thetas), s, n) if len(thetas) >= 2 else None
+    span = max(float(np.log(thetas[-1]) - np.log(thetas[0])), 1e-3)
+    if fit is not None and fit[1] > 0 and not (
+            np.log(thetas[0]) - span <= -fit[0] / fit[1] <= np.log(thetas[-1]) + span):
+        fit = None  # the fitted crossing lies far outside the grid: the data do not locate it
     if fit is None or not fit[1] > 0:
         if bracket_low is not None and bracket_high is not None:
             point = math.sqrt(bracket_low * bracket_high)
@@ -146,7 +161,12 @@ def crossing(thetas, successes, trials, confidence_level=CONFIDENCE_LEVEL) -> Cr
     x = np.log(thetas)
     x_half = -a / b
     l_max = _loglik(a, b, x, s, n)
-    cutoff = float(chdtri(1, 1.0 - confidence_level))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturated = float(np.sum(np.where(s > 0, s * np.log(s / n), 0.0)
+                                 + np.where(n > s, (n - s) * np.log1p(-s / n), 0.0)))
+    deviance = max(0.0, 2.0 * (saturated - l_max))
+    dispersion = max(1.0, deviance / (len(x) - 2)) if len(x) > 2 else 1.0
+    cutoff = dispersion * float(chdtri(1, 1.0 - confidence_level))
 
     def excess(t):  # LR statistic minus the cutoff at log t = x_t
         constrained = logistic_fit(x, s, n, offset=t)
@@ -158,7 +178,6 @@ def crossing(thetas, successes, trials, confidence_level=CONFIDENCE_LEVEL) -> Cr
             l_t = _loglik(*constrained, x, s, n)
         return 2.0 * (l_max - l_t) - cutoff
 
-    span = max(x[-1] - x[0], 1e-3)
     ends = []
     for direction in (-1.0, 1.0):
         end = None
@@ -174,7 +193,8 @@ def crossing(thetas, successes, trials, confidence_level=CONFIDENCE_LEVEL) -> Cr
             if abs(outer - x_half) > 4 * span:
                 break
         ends.append(None if end is None else math.exp(end))
-    return Crossing(math.exp(x_half), ends[0], ends[1], "logistic-profile", bracket_low, bracket_high, b)
+    return Crossing(math.exp(x_half), ends[0], ends[1], "logistic-profile", bracket_low, bracket_high, b, deviance,
+                    dispersion)
 
 
 def _flat_or_best(x, s, n, t):
