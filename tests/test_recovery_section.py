@@ -1,7 +1,6 @@
 """The report section's verdict rule (tested both ways on planted curves), markdown and figure."""
 
 import numpy as np
-import pytest
 from scipy.special import expit
 
 from mc_sparsity._recovery.section import (DOES_NOT_HOLD, HOLDS, NOT_SETTLED, THETAS, RecoverySection,

@@ -6,8 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mc_sparsity._recovery.witness import (COUNT_FIELDS, NO, UNDECIDED, YES, _certify, certify_signed_support,
-                                           lasso_lars_certified, recovery_trials)
+from mc_sparsity._recovery.witness import (COUNT_FIELDS, NO, _certify, certify_signed_support, lasso_lars_certified,
+                                           recovery_trials)
 
 sklearn = pytest.importorskip("sklearn.linear_model")
 

@@ -85,6 +85,9 @@ def add_recovery_command(commands, add_engine_options) -> None:
                      help=f"trials per scenario (default: 1000; at most {MAX_TRIALS:,})")
     rec.add_argument("--seed", type=_whole, default=0, metavar="K", help="non-negative seed (default: 0)")
     add_engine_options(rec)
+    for action in rec._actions:  # the shared option's help speaks of the engine's default block size
+        if action.dest == "chunk_size":
+            action.help = "trials per task, rounded up to whole blocks of 8 trials"
     rec.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     rec.set_defaults(run=run_recovery)
 
@@ -159,7 +162,8 @@ def run_recovery(args) -> int:
     result = simulate_recovery(args.p, args.sparsity, theta=theta, n=args.n, design=args.design, rho=args.rho,
                                sigma=args.sigma, beta_min=args.beta_min, lam=args.lam, estimand=args.estimand,
                                trials=args.trials, rng=args.seed, n_jobs=args.jobs, backend=backend,
-                               chunk_size=args.chunk_size, scheduler=args.scheduler, progress=not (args.quiet or args.json))
+                               chunk_size=args.chunk_size, scheduler=args.scheduler,
+                               progress=not (args.quiet or args.json))
     if args.json:
         print(json.dumps(_plain(result.to_dict()), allow_nan=False))
     else:

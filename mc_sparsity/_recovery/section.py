@@ -120,7 +120,8 @@ def draw_recovery_figure(data: RecoverySection, path):
             thetas = [r["theta"] for r in rows]
             ax.fill_between(thetas, [r["ci_low"] for r in rows], [r["ci_high"] for r in rows], color=colour,
                             alpha=0.2, linewidth=0)
-            ax.plot(thetas, [r["estimate"] for r in rows], "o-", color=colour, ms=4, label=f"p = {p}, k = {rows[0]['k']}")
+            ax.plot(thetas, [r["estimate"] for r in rows], "o-", color=colour, ms=4,
+                    label=f"p = {p}, k = {rows[0]['k']}")
             for t in data.transitions:
                 if t["design"] == design and t["p"] == p and t["theta_half"] is not None:
                     low = t["ci_low"] if t["ci_low"] is not None else t["theta_half"]
