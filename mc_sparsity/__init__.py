@@ -72,6 +72,9 @@ _PUBLIC = {
     "run_solvers": "._solvers.iterative",
     "subgradient_toy": "._solvers.iterative",
     "sklearn_tolerance_study": "._solvers.iterative",
+    # random designs, p > n: support recovery (Wainwright 2009)
+    "simulate_recovery": "._recovery.simulate",
+    "RecoveryResult": "._recovery.simulate",
     # the explorer page
     "write_explorer": "._report.explorer",
     "explorer_fragment": "._report.explorer",

@@ -21,6 +21,7 @@ from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
 from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
 from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS
 from ._mc.simulate import DEFAULT_REPS, METHODS
+from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -228,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="workers: -1 all cores (the default), -2 all but one, ...")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_run_report)
+
+    from ._recovery.command import add_recovery_command
+
+    add_recovery_command(commands, _add_engine_options)  # the random-design recovery study (its own module)
     return parser
 
 
@@ -375,6 +380,7 @@ _OPTION_OF = {"rho": "--rho", "gram": "--gram", "kind": "--design", "beta": "--b
               "rng": "--seed", "n_jobs": "--jobs", "chunk_size": "--chunk-size", "estimator": "--estimator",
               "scheduler": "--scheduler", "backend": "--backend", "ci_method": "--ci-method", "out": "--out", "method": "--method", "estimand": "--estimand",
               **{name: parameter.option for name, (_, parameter) in PARAMETERS.items()}}
+_OPTION_OF.update({name: option for name, option in RECOVERY_OPTIONS.items() if name not in _OPTION_OF})
 
 
 def _usage_error(exc) -> str:

@@ -1,0 +1,107 @@
+"""Benchmark of ``mc-sparsity recovery``: trials per second against scikit-learn and against drawing the data.
+
+Scenario: p = 128, fractional sparsity (k = 16), theta = 1.5 (n = 227),
+lam_n, sigma = beta_min = 0.5, Sigma = I, one core.  Three rates, measured in
+interleaved rounds (one of each per round, so that a burst of load on a shared
+machine hits all alike); medians over the rounds, ratios of the medians:
+
+* ``ours``: the engine running the compiled trials (draw, witness, LARS when
+  needed, certificates), with every estimand (``solve=True``: the solution
+  itself is computed whenever the witness does not certify the truth) and with
+  the signed support only (``solve=False``);
+* ``sklearn``: ``LassoLars(alpha=lam, fit_intercept=False)`` fitted once per
+  trial on trials of the same setup drawn by numpy (the fit alone is timed;
+  drawing excluded, which favours scikit-learn).  Target: ours >= 10x;
+* ``draw``: a numba loop drawing the trial's ``n p + n`` normals from numpy's
+  PCG64 stream and nothing else: the floor of any trial.
+
+Run: ``python benchmarks/recovery.py [--rounds 7] [--trials 2000]`` from the
+repository's root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package, not an installed one
+
+from mc_sparsity._mc.engine import run_kernel
+from mc_sparsity._recovery.setup import recovery_setup
+from mc_sparsity._recovery.simulate import scenario_kernel
+
+
+@numba.njit(cache=True, nogil=True)
+def _draw_only(rng, trials, n, p):  # pragma: no cover - compiled
+    acc = 0.0
+    for _ in range(trials):
+        for _ in range(n * p + n):
+            acc += rng.standard_normal()
+    return acc
+
+
+def _ours(setup, trials, solve, seed):
+    start = time.perf_counter()
+    run_kernel(scenario_kernel(setup, solve), trials, np.random.SeedSequence(seed), n_jobs=1)
+    return trials / (time.perf_counter() - start)
+
+
+def _sklearn(setup, trials, seed):
+    from sklearn.linear_model import LassoLars
+
+    rng = np.random.default_rng(seed)
+    spent = 0.0
+    for _ in range(trials):
+        beta = np.zeros(setup.p)
+        beta[rng.choice(setup.p, setup.k, replace=False)] = setup.beta_min * rng.choice([-1.0, 1.0], setup.k)
+        X = rng.standard_normal((setup.n, setup.p))
+        y = X @ beta + setup.sigma * rng.standard_normal(setup.n)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            LassoLars(alpha=setup.lam, fit_intercept=False).fit(X, y)
+        spent += time.perf_counter() - start
+    return trials / spent
+
+
+def _draw(setup, trials, seed):
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    _draw_only(rng, trials, setup.n, setup.p)
+    return trials / (time.perf_counter() - start)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--trials", type=int, default=2000, help="trials per round for the compiled measures")
+    parser.add_argument("--sklearn-trials", type=int, default=100, help="trials per round for scikit-learn")
+    args = parser.parse_args(argv)
+    setup = recovery_setup(128, "fractional", theta=1.5)
+    print(f"p = {setup.p}, k = {setup.k}, n = {setup.n}, theta = {setup.theta:g}, lam = {setup.lam:.4g}, one core, "
+          f"{args.rounds} interleaved rounds")
+    _ours(setup, 16, True, 0), _ours(setup, 16, False, 0), _draw(setup, 4, 0), _sklearn(setup, 3, 0)  # warm up
+    rates = {"ours (all estimands)": [], "ours (signed support)": [], "sklearn LassoLars fit": [], "draw only": []}
+    for r in range(args.rounds):
+        rates["ours (all estimands)"].append(_ours(setup, args.trials, True, r))
+        rates["ours (signed support)"].append(_ours(setup, args.trials, False, r))
+        rates["sklearn LassoLars fit"].append(_sklearn(setup, args.sklearn_trials, r))
+        rates["draw only"].append(_draw(setup, args.trials, r))
+    med = {name: statistics.median(values) for name, values in rates.items()}
+    for name, value in med.items():
+        spread = f"{min(rates[name]):,.0f}-{max(rates[name]):,.0f}"
+        print(f"  {name:<24}{value:>12,.0f} trials/s   (range {spread})")
+    for name in ("ours (all estimands)", "ours (signed support)"):
+        print(f"  {name} / sklearn: {med[name] / med['sklearn LassoLars fit']:.1f}x (target >= 10x); "
+              f"/ drawing alone: {med[name] / med['draw only']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
