@@ -222,8 +222,8 @@ def decide(A, x, method="fast"):
     >>> A = rng.standard_normal((40, 50)); x = np.zeros(50); x[:3] = [1.0, -2.0, 0.5]
     >>> decide(A, x)
     ('success', 'least_norm')
-    >>> decide(A[:2], x)
-    ('failure', 'lawson_bound')
+    >>> decide(A[:2], x)  # m < s: A_S is not injective; the LP finds a better point
+    ('failure', 'lp_witness')
     """
     A = np.asarray(A, dtype=float)
     x = np.asarray(x, dtype=float)
