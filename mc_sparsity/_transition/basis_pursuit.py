@@ -24,7 +24,10 @@ if and only if ``A_S`` is injective and some ``w`` has ``A_S^T w = sigma`` and
    non-strict optimality condition: ``x`` is not a minimiser;
    ``"lawson_bound"``), or the LP returns a point ``b != x`` (relative distance
    > 1e-6) with ``||A b - y|| <= 1e-9 ||y||`` and ``||b||_1 <= ||x||_1 (1 +
-   1e-9)``: a feasible point no worse than ``x`` (``"lp_witness"``).
+   1e-9)``: a feasible point no worse than ``x`` (``"lp_witness"``).  With
+   ``s > m`` no LP is needed: ``A_S`` has a null vector ``h`` on ``S`` and
+   ``||x + t h||_1`` is linear in ``t`` near 0, so ``x`` is not the unique
+   minimiser (``"rank"``).
 3. ``uncertified``: anything else (the LP's solution equals ``x`` but no
    certificate passes; the LP fails; its answer is neither): counted apart.
 
@@ -58,7 +61,7 @@ OUTCOMES = ("success", "failure", "uncertified")
 CERTIFICATES = ("least_norm", "lawson", "lp_dual", "minimax")
 #: ``min ||A_Sc^T w||_inf >= 1 + LOWER_BOUND_MARGIN`` proves that ``x`` is not a minimiser.
 LOWER_BOUND_MARGIN = 1e-6
-FAILURE_PROOFS = ("lawson_bound", "lp_witness")
+FAILURE_PROOFS = ("rank", "lawson_bound", "lp_witness")
 #: Lawson iterations tried before an LP (each is one small weighted least-squares solve).
 LAWSON_ITERATIONS = 40
 
@@ -161,15 +164,25 @@ class _Support:
         weights = np.full(c.size, 1.0 / c.size)
         bound = 0.0
         for _ in range(iterations):
-            root = np.sqrt(weights)
-            z = np.linalg.lstsq(root[:, None] * B, -root * c, rcond=None)[0]
+            # The normal equations are fast; a bound that would prove a failure is recomputed
+            # below with the backward-stable lstsq (an inexact z could only overstate it).
+            gram = B.T @ (weights[:, None] * B)
+            try:
+                z = np.linalg.solve(gram, -(B.T @ (weights * c)))
+            except np.linalg.LinAlgError:
+                break
             signed = c + B @ z
             residual = np.abs(signed)
-            bound = max(bound, float(np.sqrt(weights @ (signed * signed))))
             if residual.max() <= 1.0 - 1e-6:
                 return self.w0 + null @ z, bound
-            if bound >= 1.0 + 1e-6:
-                return None, bound
+            value = float(weights @ (signed * signed))
+            if value >= (1.0 + 1e-6) ** 2:
+                root = np.sqrt(weights)
+                z = np.linalg.lstsq(root[:, None] * B, -root * c, rcond=None)[0]
+                signed = c + B @ z
+                bound = max(bound, float(np.sqrt(weights @ (signed * signed))))
+                if bound >= 1.0 + 1e-6:
+                    return None, bound
             weights = weights * residual
             total = weights.sum()
             if not total > 0:
@@ -222,8 +235,8 @@ def decide(A, x, method="fast"):
     >>> A = rng.standard_normal((40, 50)); x = np.zeros(50); x[:3] = [1.0, -2.0, 0.5]
     >>> decide(A, x)
     ('success', 'least_norm')
-    >>> decide(A[:2], x)  # m < s: A_S is not injective; the LP finds a better point
-    ('failure', 'lp_witness')
+    >>> decide(A[:2], x)  # m < s: A_S is not injective
+    ('failure', 'rank')
     """
     A = np.asarray(A, dtype=float)
     x = np.asarray(x, dtype=float)
@@ -237,6 +250,9 @@ def decide(A, x, method="fast"):
             return "success", "lawson"
         if bound >= 1.0 + LOWER_BOUND_MARGIN:
             return "failure", "lawson_bound"
+    if support.size > A.shape[0]:
+        # s > m: A_S has a null vector h on S, and ||x + t h||_1 is linear in t near 0.
+        return "failure", "rank"
     y = A @ x
     b, dual = solve_basis_pursuit(A, y)
     if b is None:
