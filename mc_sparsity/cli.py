@@ -224,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="workers: -1 all cores (the default), -2 all but one, ...")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_run_report)
+
+    from ._transition.command import add_parser as add_transition_parser  # issue 19: its own module
+
+    add_transition_parser(commands, count=_count, nonnegative_int=_nonnegative_int, jobs=_jobs)
     return parser
 
 
