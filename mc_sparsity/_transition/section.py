@@ -186,7 +186,7 @@ def _width_scenarios(d, s, points=11, spread=0.5):
     return sorted({min(d, max(1, round(centre + k * spread * math.sqrt(d)))) for k in range(-half, half + 1)})
 
 
-def transition_section(*, d=100, grid=25, trials=12, width_dims=(50, 100, 200), width_trials=60, rng=19,
+def transition_section(*, d=100, grid=20, trials=16, width_dims=(50, 100, 200), width_trials=60, rng=19,
                        n_jobs=-1, backend="loky", progress=False) -> TransitionSection:
     """Compute the section's data.
 
@@ -224,8 +224,9 @@ def transition_section(*, d=100, grid=25, trials=12, width_dims=(50, 100, 200), 
     for s in values:
         column = [row for row in rows if row.s == s]
         fit = fit_transition([r.m for r in column], [r.l1_successes for r in column], trials)
-        if fit is not None:
-            sd = statistical_dimension(s, d)
+        sd = statistical_dimension(s, d)
+        # Only where the curve lies inside the grid, away from m = d (where A becomes invertible).
+        if fit is not None and sd.value <= d - FAR * math.sqrt(d):
             crossings.append(Crossing(d, s, fit[0], fit[1], sd.value, sd.lower))
     widths = []
     for dim in width_dims:
@@ -270,12 +271,13 @@ def plot_transition(section: TransitionSection, path):
         mids = (values[1:] + values[:-1]) / 2
         return np.concatenate([[values[0] - (mids[0] - values[0])], mids, [values[-1] + (values[-1] - mids[-1])]]) / d
 
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.8), sharey=True, layout="constrained")
     cmap = sns.color_palette("rocket", as_cmap=True)
-    for ax, data, name in zip(axes, (l1, l2), ("L1: basis pursuit", "L2: minimum-norm solution $A^+y$")):
+    for ax, data, name in zip(axes, (l1, l2), ("L1: basis pursuit", "L2: the minimum-norm solution $A^+y$")):
         mesh = ax.pcolormesh(edges(s_values), edges(m_values), data, cmap=cmap, vmin=0, vmax=1, shading="flat")
-        ax.set(xlabel="sparsity s/d", title=f"{name}: P(recovers x), d = {d}, {section.trials} trials per cell",
-               xlim=(0, 1), ylim=(0, 1.02))
+        ax.set(xlabel="sparsity s/d", title=name, xlim=(0, 1), ylim=(0, 1.03))
+    fig.suptitle(f"Simulated P(recovers x exactly) from m Gaussian measurements, d = {d}, "
+                 f"{section.trials} trials per cell")
     rho = np.linspace(1e-4, 1, 400)
     curve = np.array([l1_transition_curve(r) for r in rho])
     axes[0].plot(rho, curve, color="#2471a3", lw=2.2, label=r"statistical dimension $\psi(s/d)$")
