@@ -323,6 +323,9 @@ def render_transition_section(section: TransitionSection, figure="figures/transi
     for c in section.crossings:
         lines.append(f"| {c.s / c.d:.2f} | {c.s} | {c.m_half:.1f} | [{c.lower:.1f}, {c.statistical_dimension:.1f}] "
                      f"| {c.statistical_dimension:.2f} | {c.m_half - c.statistical_dimension:+.1f} |")
+    inside = sum(c.lower <= c.m_half <= c.statistical_dimension for c in section.crossings)
+    lines += ["", f"{inside} of {len(section.crossings)} simulated crossings lie inside the formula's bounds "
+                  "(the table keeps the s whose D is at least 2 sqrt(d) below d, where the crossing is in the grid)."]
     lines += ["", "Width of the transition (m from P = 10% to P = 90%, a probit fit) at s/d = 0.1: "
                   "O(sqrt d) in theory, so width / sqrt(d) should stay level while d grows:", "",
               "| d | s | trials per m | m at P = 1/2 | D | 10%-90% width | width / sqrt(d) |",
