@@ -150,6 +150,11 @@ def l1_transition_curve(rho) -> float:
 
     ``psi(0) = 0`` and ``psi(1) = 1``; ``psi`` is increasing.
 
+    Parameters
+    ----------
+    rho : float
+        ``s/d`` in ``[0, 1]``.
+
     Examples
     --------
     >>> round(l1_transition_curve(0.1), 8) == round(statistical_dimension(10, 100).value / 100, 8)
@@ -170,6 +175,16 @@ def weak_threshold(delta) -> float:
     L1 transition is ``rho_W(delta) = psi^{-1}(delta) / delta``, the curve
     along which ``m = d psi(s/d)`` (the two descriptions agree asymptotically,
     Amelunxen et al. 2014, Sec. 10).
+
+    Parameters
+    ----------
+    delta : float
+        ``m/d`` in ``(psi(1e-6), 1)`` (``psi(1e-6)`` is about 2.1e-5).
+
+    Returns
+    -------
+    float
+        ``rho_W = s/m`` on the curve.
 
     Examples
     --------
@@ -197,6 +212,11 @@ def l2_recovery_probability(m, d) -> float:
     For ``m < d`` the solution is the projection of ``x`` on the row space of
     ``A``, a random ``m``-dimensional subspace, which contains ``x`` with
     probability 0; for ``m >= d`` ``A`` is injective with probability 1.
+
+    Parameters
+    ----------
+    m, d : int
+        Measurements and dimension.
 
     Examples
     --------
