@@ -78,6 +78,11 @@ _PUBLIC = {
     # the explorer page
     "write_explorer": "._report.explorer",
     "explorer_fragment": "._report.explorer",
+    # L1 against L2 from random measurements (issue 19)
+    "statistical_dimension": "._transition.statistical_dimension",
+    "weak_threshold": "._transition.statistical_dimension",
+    "simulate_transition": "._transition.simulate",
+    "TransitionResult": "._transition.simulate",
     # studies and the report
     "load_study": "._pipeline.study",
     "run_study": "._pipeline.study",

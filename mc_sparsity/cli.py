@@ -231,8 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_run_report)
 
     from ._recovery.command import add_recovery_command
+    from ._transition.command import add_parser as add_transition_parser
 
-    add_recovery_command(commands, _add_engine_options)  # the random-design recovery study (its own module)
+    add_recovery_command(commands, _add_engine_options)  # random designs, p > n (its own module)
+    add_transition_parser(commands, count=_count, nonnegative_int=_nonnegative_int, jobs=_jobs)  # random measurements
     return parser
 
 
