@@ -229,3 +229,63 @@ def test_scenarios_draw_independent_streams_and_the_same_key_the_same_numbers(tm
     assert sum(abs(x - y) for x, y in zip(a, b)) > 2
     again = run_study(parse_study(text), tmp_path / "b.csv", n_jobs=1)
     assert list(again["zeros"]) == list(first["zeros"])
+
+
+def test_a_study_and_simulate_draw_the_same_for_the_same_scenario_and_stream(tmp_path):
+    """The study keeps the design object: its counts equal simulate()'s on the scenario's stream, bit for bit."""
+    from mc_sparsity import equicorrelated, simulate
+
+    text = ('[study]\nseed = 5\nreps = 30000\n[[grid]]\nform = "penalized"\nbeta = [[1.0, 0.3]]\nlam = [0.5]\n'
+            'rho = [0.6]\nestimand = ["sparse", "signed_support"]\n')
+    study = _study.parse_study(text)
+    (scenario,) = study.scenarios
+    assert scenario.design == equicorrelated(2, 0.6) and scenario.design is not None
+    table = _study.run_study(study, tmp_path / "r.csv")
+    direct = simulate([1.0, 0.3], lam=0.5, design=equicorrelated(2, 0.6), reps=30000,
+                      estimand=["sparse", "signed_support"], rng=scenario.seed(study.seed))
+    for row in direct.results:
+        mine = table[(table["estimator"] == row.estimator) & (table["estimand"] == row.estimand)]
+        assert int(mine["successes"].iloc[0]) == row.successes
+        assert list(mine["zeros"].iloc[0] or []) == list(row.zeros)
+
+
+@pytest.mark.parametrize("grid, key", [
+    ('beta = [[1e308, 0.3]]\nlam = [0.5]\n', "grid[1].sigma"),
+    ('beta = [[1.0, 0.3]]\nlam = [0.5]\nreps = [9223372036854775807]\n', "grid[1].reps"),
+    ('beta = [[1.0, 0.3]]\nlam = [0.5]\nrho = [0.5]\nestimator = ["scad"]\n', "grid[1].estimator"),
+    ('beta = [[1.0, 0.3]]\nlam = [1e-320]\n', "grid[1].lam"),
+    ('beta = [[1.0, 0.3]]\nlam = [0.5]\nestimand = ["nonesuch"]\n', "grid[1].estimand"),
+])
+def test_every_grid_is_validated_before_the_first_draw(tmp_path, grid, key):
+    text = ('[study]\nreps = 1000\n[[grid]]\nform = "penalized"\nbeta = [[1.0, 0.3]]\nlam = [0.5]\n'
+            f'[[grid]]\nform = "penalized"\n{grid}')
+    with pytest.raises(_study.StudyError) as err:
+        _study.parse_study(text)
+    assert err.value.key == key
+
+
+@pytest.mark.parametrize("table, key", [
+    ('beta = [1.0, 0.3]\nlam = 0.5\niterations = []\n', "solvers[0].iterations"),
+    ('beta = [1.0, 0.3]\nlam = 0.5\nsolver = []\n', "solvers[0].solver"),
+    ('beta = [1.0, 0.3]\nlam = 0.5\nsolver = "ista"\n', "solvers[0].solver"),
+    ('beta = [1.0, 0.3]\nlam = 0.5\niterations = [1e12]\n', "solvers[0].iterations"),
+    ('beta = [1.0, 0.3]\nlam = 0.5\nrho = [0.2, 0.9]\n', "solvers[0].rho"),
+])
+def test_solver_tables_are_validated_before_the_first_draw(table, key):
+    text = ('[study]\nreps = 1000\n[[grid]]\nform = "penalized"\nbeta = [[1.0, 0.3]]\nlam = [0.5]\n'
+            f'[[solvers]]\n{table}')
+    with pytest.raises(_study.StudyError) as err:
+        _study.parse_study(text)
+    assert err.value.key == key
+
+
+def test_sizes_are_counted_before_anything_is_built():
+    import time
+
+    betas = ", ".join(str(0.01 * i) for i in range(200))
+    text = (f'[study]\nmax_p = 10000\n[[grid]]\nform = "penalized"\nbeta = [{betas}]\n'
+            f'p = [{", ".join(str(p) for p in range(1, 10001))}]\nlam = [0.5]\n')
+    start = time.perf_counter()
+    with pytest.raises(_study.StudyError, match="2,000,000 scenarios"):
+        _study.parse_study(text)
+    assert time.perf_counter() - start < 10  # refused from the counts, not after building 2e6 vectors

@@ -39,6 +39,7 @@ CODES = {
     "recovery": 5,     # random-design support recovery (key: scenario index)
     "transition": 6,   # random measurements, basis pursuit (key: scenario index)
     "paired": 7,       # paired comparisons drawn apart from a scenario (key: index)
+    "zhao_yu": 8,      # Zhao and Yu's example 1 in the report (key: index)
 }
 
 

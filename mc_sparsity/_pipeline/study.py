@@ -433,7 +433,7 @@ def _parse_solvers(table, index, base) -> SolverRun:
 
 def _names_list(table, key, where, default, kind=str) -> list:
     """``table[key]``: a non-empty list of values of ``kind`` (the default when absent)."""
-    value = table.get(key, default)
+    value = table.get(key, list(default))
     if not isinstance(value, list) or not value:
         _fail(f"{where}.{key}", f"must be a non-empty list, got {value!r}")
     if not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
