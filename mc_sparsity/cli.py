@@ -83,6 +83,19 @@ _jobs = _checked(_integer("a non-zero integer"), lambda v: v != 0,
 _NEGATIVE_NUMBER = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the package's refusal format: one line naming the option, exit 2 (no usage block)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _address(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must be the address of a dask scheduler, got an empty address {text!r}")
+    return text
+
+
 def _accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser._negative_number_matcher = _NEGATIVE_NUMBER  # no public hook; stable since Python 3.2
     return parser
@@ -92,7 +105,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="workers: -1 all cores, -2 all but one, ... (default: 1). Never changes the numbers.")
     parser.add_argument("--backend", choices=BACKENDS, default="threading",
                         help="joblib backend (default: threading; the compiled loop releases the GIL)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
+    parser.add_argument("--scheduler", type=_address, metavar="ADDRESS",
                         help="address of a running dask.distributed scheduler (implies --backend dask)")
     parser.add_argument("--chunk-size", type=_count, metavar="N",
                         help="replications per task, rounded up to whole blocks of 262,144")
@@ -121,7 +134,7 @@ def _design(args, p):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mc-sparsity",
         description="Monte Carlo, exact and integrated probabilities that the lasso and ridge "
                     "solutions are sparse under an orthonormal design.")
@@ -278,7 +291,7 @@ def _run_simulate(args) -> int:
     from ._mc.engine import SimulationInterrupted
     from ._mc.simulate import simulate
 
-    backend = "dask" if args.scheduler else args.backend
+    backend = "dask" if args.scheduler is not None else args.backend
     try:
         result = simulate(
             args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
@@ -338,10 +351,26 @@ def _run_explore(args) -> int:
 def _run_study(args) -> int:
     from ._pipeline.study import load_study, run_study
 
+    _refuse_the_study_file_as_output(args.file, [args.out])
     study = load_study(args.file)
     table = run_study(study, args.out, n_jobs=args.jobs, progress=not args.quiet)
     print(f"{len(study.scenarios)} scenarios, {len(table)} rows written to {args.out}")
     return 0
+
+
+def _refuse_the_study_file_as_output(study_file, outputs) -> None:
+    """An output that is the study file itself would overwrite it: refused before any work."""
+    import os
+
+    if study_file is None or not os.path.exists(study_file):
+        return
+    for out in outputs:
+        try:
+            same = os.path.samefile(study_file, out)
+        except OSError:
+            continue
+        if same:
+            raise UsageError(f"argument --out: {out} is the study file {study_file}; choose another output")
 
 
 def _run_report(args) -> int:
@@ -380,11 +409,21 @@ def main(argv=None) -> int:
     from ._base.errors import ParameterError
     from ._pipeline.study import StudyError
 
+    import signal
+    import threading
+    import warnings
+
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("MC_SPARSITY_DEBUG", "") not in ("", "0")
+    main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM unwinds like an error, so that locks are released and temporary files removed.
+    previous_term = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = lambda message, *_, **__: print(
+                f"{parser.prog} {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+            return args.run(args)
     except (ParameterError, StudyError, UsageError) as exc:
         # Bad input, found before any work: argparse's one-line format and status.
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {_usage_error(exc)}\n")
@@ -402,6 +441,17 @@ def main(argv=None) -> int:
         print(f"{parser.prog} {args.command}: failed: {type(exc).__name__}: {exc} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _terminate(signum, frame):
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    print("\nmc-sparsity: terminated", file=sys.stderr)
+    raise SystemExit(128 + signum)
 
 
 class UsageError(Exception):

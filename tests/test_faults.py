@@ -1,6 +1,7 @@
 """Faults and hostile input: outputs, locks, journals, bounds, workers and interruptions (issue 10)."""
 
 import http.server
+import json
 import os
 import signal
 import stat
@@ -15,7 +16,7 @@ import pytest
 
 from mc_sparsity._mc import engine as _engine
 from mc_sparsity._pipeline import study as _study
-from mc_sparsity._pipeline.output import Journal, OutputLock, write_atomic
+from mc_sparsity._pipeline.output import Journal, JournalWarning, OutputLock, write_atomic
 from mc_sparsity._pipeline.study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
 
@@ -139,11 +140,42 @@ def test_a_comment_edit_keeps_the_progress(tmp_path):
     assert parse_study(TINY).identity != parse_study(TINY.replace("300_000", "300_001")).identity
 
 
-def test_journal_lines_that_are_not_entries_are_ignored(tmp_path):
+def test_journal_lines_that_are_not_entries_are_ignored_and_damaged_ones_counted(tmp_path):
     out = tmp_path / "r.csv"
     journal = Journal(out, "id")
-    journal.path.write_text('[]\nnull\n{"study": "id"}\n"text"\n{"study": "id", "key": "k", "rows": []}\n{torn')
-    assert journal.read() == {"k": []}
+    good = '{"study": "id", "key": "k", "rows": [{"a": 1}]}\n'
+    journal.path.write_bytes(b'[]\nnull\n{"study": "other"}\n"text"\n' + good.encode() + b'{"study": "id"}\n'
+                             + b'{"study": "id", "key": "j", "rows": []}\n\xff\xfe\n{torn')
+    with pytest.warns(JournalWarning, match=r"has 3 damaged lines") as record:
+        assert journal.read() == {"k": [{"a": 1}]}
+    assert str(journal.path) in str(record[0].message)
+    journal.append("m", [{"a": 2}])  # after a torn line: the new entry stands on a line of its own
+    journal.close()
+    with pytest.warns(JournalWarning):
+        assert journal.read() == {"k": [{"a": 1}], "m": [{"a": 2}]}
+
+
+def test_a_damaged_journal_never_blocks_the_study(capsys, tmp_path, tiny):
+    """Malformed rows under the right identity, non-UTF-8 lines: skipped with one warning, the study completes."""
+    reference = tmp_path / "reference.csv"
+    run_study(load_study(tiny), reference)
+    out = tmp_path / "r.csv"
+    study = load_study(tiny)
+    journal = Journal(out, study.identity)
+    key = study.scenarios[0].key
+    lines = [{"study": study.identity, "key": key, "rows": [{"scenario": key}]},
+             {"study": study.identity, "key": key, "rows": [{"x": None}]}, {"study": study.identity, "key": 3}]
+    journal.path.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in lines) + b"\x80\x81 bad\n")
+    status, stdout, err = _run(capsys, "study", str(tiny), "--out", str(out), "--quiet")
+    assert status == 0 and out.read_bytes() == reference.read_bytes()
+    assert "4 damaged lines" in err and str(journal.path) in err and "Traceback" not in err
+
+
+def test_a_journal_that_is_a_directory_is_named(capsys, tmp_path, tiny, no_work):
+    out = tmp_path / "r.csv"
+    Journal(out, load_study(tiny).identity).path.mkdir()
+    status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "journal" in err and "directory" in err
 
 
 # ---------------------------------------------------------------- bounds
