@@ -492,10 +492,12 @@ class Journal:
             return done
         except OSError as exc:
             raise _os_refusal("out", f"the journal {self.path}", exc) from None
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise ParameterError("out", f"out: the journal {self.path} is {_kind(mode)}, not a regular file; "
+                                 "remove it")
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise ParameterError("out", f"out: the journal {self.path} is {_kind(os.fstat(fd).st_mode)}, "
-                                     "not a regular file; remove it")
             bad = 0
             for raw in fh:
                 try:
