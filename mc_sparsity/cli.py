@@ -13,13 +13,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
+import signal
 import sys
 
-from ._mc.engine import BACKENDS
-from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
-from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
-from ._mc.simulate import DEFAULT_REPS, METHODS
+
+# Run as the command (not imported): Ctrl-C is held while the modules load, as in __main__.py.
+if os.path.basename(sys.argv[0]) == "mc-sparsity" and hasattr(signal, "pthread_sigmask"):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+from ._mc.engine import BACKENDS  # noqa: E402
+from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD  # noqa: E402
+from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names  # noqa: E402
+from ._mc.simulate import DEFAULT_REPS, METHODS  # noqa: E402
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -360,8 +367,6 @@ def _run_study(args) -> int:
 
 def _refuse_the_study_file_as_output(study_file, outputs) -> None:
     """An output that is the study file itself would overwrite it: refused before any work."""
-    import os
-
     if study_file is None or not os.path.exists(study_file):
         return
     for out in outputs:
@@ -404,12 +409,9 @@ def _usage_error(exc) -> str:
 
 def main(argv=None) -> int:
     """Run the ``mc-sparsity`` command; return its exit status."""
-    import os
-
     from ._base.errors import ParameterError
     from ._pipeline.study import StudyError
 
-    import signal
     import threading
     import warnings
 
@@ -417,9 +419,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("MC_SPARSITY_DEBUG", "") not in ("", "0")
     main_thread = threading.current_thread() is threading.main_thread()
-    # SIGTERM unwinds like an error, so that locks are released and temporary files removed.
-    previous_term = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    # SIGTERM and SIGHUP unwind like an error, so that locks are released and temporary files removed.
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)} if main_thread else {}
     try:
+        if main_thread and hasattr(signal, "pthread_sigmask"):
+            # Release a Ctrl-C held while the modules loaded (see __main__.py): raised here if pressed.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
                 f"{parser.prog} {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
@@ -442,15 +447,25 @@ def main(argv=None) -> int:
               "(run with --debug for the traceback)", file=sys.stderr)
         return EXIT_FAILURE
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous_term)
+        _stop_workers()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_workers() -> None:
+    """Shut joblib's reusable loky executor down, if a run started one: no worker left behind (nor a zombie)."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        try:
+            executor.shutdown(wait=True, kill_workers=True)
+        except Exception:  # already broken or shut down: nothing left to stop
+            pass
 
 
 def _terminate(signum, frame):
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
-    print("\nmc-sparsity: terminated", file=sys.stderr)
+    signal.signal(signum, signal.SIG_DFL)  # a second one ends the process at once
+    print(f"\nmc-sparsity: {signal.Signals(signum).name}: stopped", file=sys.stderr)
     raise SystemExit(128 + signum)
 
 
