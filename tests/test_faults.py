@@ -264,18 +264,61 @@ def test_no_worker_outlives_a_killed_command():
     assert _group(proc.pid) == []
 
 
+def _wait_for_stderr(proc, pattern, timeout=180.0):
+    """Read the child's stderr until ``pattern`` appears (bounded in time); return what was read."""
+    import selectors
+
+    chunks = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while pattern not in "".join(chunks):
+            left = deadline - time.monotonic()
+            assert left > 0 and proc.poll() is None, f"no {pattern!r} from the child: {''.join(chunks)[-500:]}"
+            if selector.select(timeout=min(left, 1.0)):
+                data = os.read(proc.stderr.fileno(), 65536).decode(errors="replace")
+                assert data, f"the child closed stderr: {''.join(chunks)[-500:]}"
+                chunks.append(data)
+    return "".join(chunks)
+
+
 @pytest.mark.parametrize("backend", ["threading", "loky", "dask"])
 def test_ctrl_c_exits_130_with_one_clean_message(backend):
+    """Ctrl-C once the replications run: the progress bar (shown after the engine's PROGRESS_DELAY of
+    running) is the child's signal, so a slow start (kernels compiling, a loaded machine) cannot race it."""
     if backend == "dask":
         pytest.importorskip("dask.distributed")
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
-                                     "2", "--backend", backend, "--quiet"), start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and out == ""
+                                     "2", "--backend", backend), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        before = _wait_for_stderr(proc, "%|")
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = before + err.decode(errors="replace")
+    assert proc.returncode == 130 and out == b""
     assert "Traceback" not in err and "not a result" in err
+
+
+def test_sigterm_releases_the_lock_and_keeps_the_progress(tmp_path, tiny):
+    out = tmp_path / "r.csv"
+    proc = subprocess.Popen(_command("study", str(tiny), "--out", str(out), "--jobs", "1", "--quiet"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / ".r.csv.lock"
+    deadline = time.monotonic() + 120
+    while not lock.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert lock.exists(), "the study did not start"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (128 + signal.SIGTERM, 0), err  # 0: it had finished already
+    assert not lock.exists() and "Traceback" not in err
+    if proc.returncode:
+        assert err.strip().splitlines() == ["mc-sparsity: SIGTERM: stopped"]
 
 
 def test_kill_9_at_random_moments_then_resume_gives_the_same_bytes(tmp_path, tiny):
