@@ -243,9 +243,9 @@ class OutputFolder:
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "rep"
     >>> with OutputFolder(out, ["a.txt", "figures/b.png"]) as folder:
-    ...     folder.write({"a.txt": b"1\\n", "figures/b.png": b"x"})
+    ...     _ = folder.write({"a.txt": b"1\\n", "figures/b.png": b"x"})
     >>> with OutputFolder(out, ["a.txt", "figures/b.png"]) as folder:
-    ...     folder.write({"a.txt": b"2\\n"})       # b.png, of the previous set, is removed
+    ...     _ = folder.write({"a.txt": b"2\\n"})   # b.png, of the previous set, is removed
     >>> sorted(p.name for p in out.rglob("*") if not p.name.startswith("."))
     ['a.txt', 'figures']
     """
