@@ -428,6 +428,8 @@ def main(argv=None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
                 f"{parser.prog} {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+            # joblib's note on the tasks a Ctrl-C cancelled: the interruption message says it already.
+            warnings.filterwarnings("ignore", message=".*tasks which were still being processed")
             return args.run(args)
     except (ParameterError, StudyError, UsageError) as exc:
         # Bad input, found before any work: argparse's one-line format and status.

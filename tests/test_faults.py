@@ -288,8 +288,9 @@ def test_ctrl_c_exits_130_with_one_clean_message(backend):
     running) is the child's signal, so a slow start (kernels compiling, a loaded machine) cannot race it."""
     if backend == "dask":
         pytest.importorskip("dask.distributed")
+    # One block per task: the bar's first update (its signal) comes as soon as one block is done.
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
-                                     "2", "--backend", backend), start_new_session=True,
+                                     "2", "--backend", backend, "--chunk-size", "262144"), start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         before = _wait_for_stderr(proc, "%|")
