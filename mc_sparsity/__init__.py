@@ -62,7 +62,7 @@ _PUBLIC = {
     "ar1": "._designs.design",
     "from_gram": "._designs.design",
     "from_matrix": "._designs.design",
-    "load_gram": "._designs.design",
+    "load_gram": "._designs.load",
     "exact_sparse_probability_correlated": "._exact.correlated",
     "integrate_sparse_region_correlated": "._exact.integrate_correlated",
     # rare events and the constrained form beyond p = 2

@@ -13,15 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
+import signal
 import sys
 
-from ._mc.engine import BACKENDS
-from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
-from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
-from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS
-from ._mc.simulate import DEFAULT_REPS, METHODS
-from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS
+
+# Run as the command (not imported): Ctrl-C is held while the modules load, as in __main__.py.
+if os.path.basename(sys.argv[0]) == "mc-sparsity" and hasattr(signal, "pthread_sigmask"):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+from ._mc.engine import BACKENDS  # noqa: E402
+from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD  # noqa: E402
+from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names  # noqa: E402
+from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS  # noqa: E402
+from ._mc.simulate import DEFAULT_REPS, METHODS  # noqa: E402
+from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS  # noqa: E402
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -85,6 +92,19 @@ _jobs = _checked(_integer("a non-zero integer"), lambda v: v != 0,
 _NEGATIVE_NUMBER = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the package's refusal format: one line naming the option, exit 2 (no usage block)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _address(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must be the address of a dask scheduler, got an empty address {text!r}")
+    return text
+
+
 def _accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser._negative_number_matcher = _NEGATIVE_NUMBER  # no public hook; stable since Python 3.2
     return parser
@@ -94,7 +114,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="workers: -1 all cores, -2 all but one, ... (default: 1). Never changes the numbers.")
     parser.add_argument("--backend", choices=BACKENDS, default="threading",
                         help="joblib backend (default: threading; the compiled loop releases the GIL)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
+    parser.add_argument("--scheduler", type=_address, metavar="ADDRESS",
                         help="address of a running dask.distributed scheduler (implies --backend dask)")
     parser.add_argument("--chunk-size", type=_count, metavar="N",
                         help="replications per task, rounded up to whole blocks of 262,144")
@@ -123,7 +143,7 @@ def _design(args, p):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mc-sparsity",
         description="Monte Carlo, exact and integrated probabilities that the lasso and ridge "
                     "solutions are sparse under an orthonormal design.")
@@ -298,7 +318,7 @@ def _run_simulate(args) -> int:
     from ._mc.engine import SimulationInterrupted
     from ._mc.simulate import simulate
 
-    backend = "dask" if args.scheduler else args.backend
+    backend = "dask" if args.scheduler is not None else args.backend
     try:
         result = simulate(
             args.beta, args.sigma, lam=args.lam, radius=args.radius, estimator=args.estimator,
@@ -358,10 +378,24 @@ def _run_explore(args) -> int:
 def _run_study(args) -> int:
     from ._pipeline.study import load_study, run_study
 
+    _refuse_the_study_file_as_output(args.file, [args.out])
     study = load_study(args.file)
     table = run_study(study, args.out, n_jobs=args.jobs, progress=not args.quiet)
     print(f"{len(study.scenarios)} scenarios, {len(table)} rows written to {args.out}")
     return 0
+
+
+def _refuse_the_study_file_as_output(study_file, outputs) -> None:
+    """An output that is the study file itself would overwrite it: refused before any work."""
+    if study_file is None or not os.path.exists(study_file):
+        return
+    for out in outputs:
+        try:
+            same = os.path.samefile(study_file, out)
+        except OSError:
+            continue
+        if same:
+            raise UsageError(f"argument --out: {out} is the study file {study_file}; choose another output")
 
 
 def _run_report(args) -> int:
@@ -396,16 +430,28 @@ def _usage_error(exc) -> str:
 
 def main(argv=None) -> int:
     """Run the ``mc-sparsity`` command; return its exit status."""
-    import os
-
     from ._base.errors import ParameterError
     from ._pipeline.study import StudyError
+
+    import threading
+    import warnings
 
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("MC_SPARSITY_DEBUG", "") not in ("", "0")
+    main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM and SIGHUP unwind like an error, so that locks are released and temporary files removed.
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)} if main_thread else {}
     try:
-        return args.run(args)
+        if main_thread and hasattr(signal, "pthread_sigmask"):
+            # Release a Ctrl-C held while the modules loaded (see __main__.py): raised here if pressed.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        with warnings.catch_warnings():
+            warnings.showwarning = lambda message, *_, **__: print(
+                f"{parser.prog} {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+            # joblib's note on the tasks a Ctrl-C cancelled: the interruption message says it already.
+            warnings.filterwarnings("ignore", message=".*tasks which were still being processed")
+            return args.run(args)
     except (ParameterError, StudyError, UsageError) as exc:
         # Bad input, found before any work: argparse's one-line format and status.
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {_usage_error(exc)}\n")
@@ -423,6 +469,27 @@ def main(argv=None) -> int:
         print(f"{parser.prog} {args.command}: failed: {type(exc).__name__}: {exc} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        _stop_workers()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_workers() -> None:
+    """Shut joblib's reusable loky executor down, if a run started one: no worker left behind (nor a zombie)."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        try:
+            executor.shutdown(wait=True, kill_workers=True)
+        except Exception:  # already broken or shut down: nothing left to stop
+            pass
+
+
+def _terminate(signum, frame):
+    signal.signal(signum, signal.SIG_DFL)  # a second one ends the process at once
+    print(f"\nmc-sparsity: {signal.Signals(signum).name}: stopped", file=sys.stderr)
+    raise SystemExit(128 + signum)
 
 
 class UsageError(Exception):

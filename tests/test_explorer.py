@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from mc_sparsity import exact_sparse_probability
+from mc_sparsity import constrained_sparse_probability, exact_sparse_probability
 from mc_sparsity._base.errors import ParameterError
 from mc_sparsity._report.explorer import explorer_fragment, explorer_html, write_explorer
 
@@ -531,6 +531,48 @@ def test_bad_hash_is_reported_and_gives_no_nan(driver, page_url):
     # the defaults are used for the bad entries: beta2 = 0.3, sigma = 1, lasso, rho = 0, n = 2000
     assert math.isclose(value, exact_sparse_probability([1, 0.3], lam=0.5).probability, rel_tol=RTOL)
     assert read_estimate(driver)[0] == 2000
+
+
+@pytest.mark.parametrize("fragment", ["#beta=1e155,1e155&radius=1", "#beta=1,0.3&sigma=1e160&lam=0.5",
+                                      "#beta=1e200,0&lam=0.5", "#beta=1,0.3&sigma=1e-160&lam=0.5"])
+def test_what_double_precision_cannot_draw_is_refused(driver, page_url, fragment):
+    """No "2000 of 2000 sparse" against an exact 0, no crash: the scales are refused and the defaults drawn."""
+    open_state(driver, page_url, fragment)
+    errors = driver.find_element("id", "errors").text
+    assert "beyond what double precision can draw" in errors, errors
+    state = driver.execute_script("return window.mcExplorer.getState()")
+    assert state["beta"] == [1, 0.3] and state["sigma"] == 1
+    value = read_exact(driver)[0]
+    reference = (exact_sparse_probability([1, 0.3], lam=0.5).probability if "lam" in fragment
+                 else constrained_sparse_probability([1, 0.3], radius=1.0).probability)
+    assert math.isclose(value, reference, rel_tol=1e-6) and 0 < value < 1
+    n, sparse, low, high = read_estimate(driver)
+    assert low <= value <= high  # the cloud and the exact value agree again
+    with pytest.raises(ParameterError):  # the package refuses what the page refuses
+        beta, sigma, level = _fragment_arguments(fragment)
+        explorer_fragment(beta, sigma, **level)
+
+
+def _fragment_arguments(fragment):
+    params = dict(part.split("=") for part in fragment[1:].split("&"))
+    beta = [float(v) for v in params["beta"].split(",")]
+    kwargs = {"lam": float(params["lam"])} if "lam" in params else {"radius": float(params["radius"])}
+    return beta, float(params.get("sigma", 1.0)), kwargs
+
+
+@pytest.mark.parametrize("fragment", ["#beta=%", "#%=1", "#lam=%zz&beta=1,0.3", "#beta=%E0%A4%A"])
+def test_malformed_percent_encoding_is_reported_and_the_page_stays_live(driver, page_url, fragment):
+    driver.get("about:blank")
+    driver.get(page_url + fragment)
+    _wait(lambda: driver.execute_script("return document.body.dataset.ready === '1'"))
+    assert "malformed percent-encoding" in driver.find_element("id", "errors").text
+    assert math.isfinite(read_exact(driver)[0])
+    before = _render_count(driver)
+    driver.execute_script("location.hash = '#beta=2,0.5&lam=1'")  # later hash changes are still followed
+    _wait(lambda: _render_count(driver) > before)
+    assert driver.execute_script("return window.mcExplorer.getState()")["beta"] == [2, 0.5]
+    assert driver.find_element("id", "errors").text == ""
+    assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 # ----------------------------------------------------------------------------- network and picture

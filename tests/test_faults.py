@@ -1,6 +1,7 @@
 """Faults and hostile input: outputs, locks, journals, bounds, workers and interruptions (issue 10)."""
 
 import http.server
+import json
 import os
 import signal
 import stat
@@ -15,7 +16,7 @@ import pytest
 
 from mc_sparsity._mc import engine as _engine
 from mc_sparsity._pipeline import study as _study
-from mc_sparsity._pipeline.output import Journal, OutputLock, write_atomic
+from mc_sparsity._pipeline.output import Journal, JournalWarning, OutputLock, write_atomic
 from mc_sparsity._pipeline.study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
 
@@ -139,11 +140,42 @@ def test_a_comment_edit_keeps_the_progress(tmp_path):
     assert parse_study(TINY).identity != parse_study(TINY.replace("300_000", "300_001")).identity
 
 
-def test_journal_lines_that_are_not_entries_are_ignored(tmp_path):
+def test_journal_lines_that_are_not_entries_are_ignored_and_damaged_ones_counted(tmp_path):
     out = tmp_path / "r.csv"
     journal = Journal(out, "id")
-    journal.path.write_text('[]\nnull\n{"study": "id"}\n"text"\n{"study": "id", "key": "k", "rows": []}\n{torn')
-    assert journal.read() == {"k": []}
+    good = '{"study": "id", "key": "k", "rows": [{"a": 1}]}\n'
+    journal.path.write_bytes(b'[]\nnull\n{"study": "other"}\n"text"\n' + good.encode() + b'{"study": "id"}\n'
+                             + b'{"study": "id", "key": "j", "rows": []}\n\xff\xfe\n{torn')
+    with pytest.warns(JournalWarning, match=r"has 3 damaged lines") as record:
+        assert journal.read() == {"k": [{"a": 1}]}
+    assert str(journal.path) in str(record[0].message)
+    journal.append("m", [{"a": 2}])  # after a torn line: the new entry stands on a line of its own
+    journal.close()
+    with pytest.warns(JournalWarning):
+        assert journal.read() == {"k": [{"a": 1}], "m": [{"a": 2}]}
+
+
+def test_a_damaged_journal_never_blocks_the_study(capsys, tmp_path, tiny):
+    """Malformed rows under the right identity, non-UTF-8 lines: skipped with one warning, the study completes."""
+    reference = tmp_path / "reference.csv"
+    run_study(load_study(tiny), reference)
+    out = tmp_path / "r.csv"
+    study = load_study(tiny)
+    journal = Journal(out, study.identity)
+    key = study.scenarios[0].key
+    lines = [{"study": study.identity, "key": key, "rows": [{"scenario": key}]},
+             {"study": study.identity, "key": key, "rows": [{"x": None}]}, {"study": study.identity, "key": 3}]
+    journal.path.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in lines) + b"\x80\x81 bad\n")
+    status, stdout, err = _run(capsys, "study", str(tiny), "--out", str(out), "--quiet")
+    assert status == 0 and out.read_bytes() == reference.read_bytes()
+    assert "4 damaged lines" in err and str(journal.path) in err and "Traceback" not in err
+
+
+def test_a_journal_that_is_a_directory_is_named(capsys, tmp_path, tiny, no_work):
+    out = tmp_path / "r.csv"
+    Journal(out, load_study(tiny).identity).path.mkdir()
+    status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "journal" in err and "directory" in err
 
 
 # ---------------------------------------------------------------- bounds
@@ -232,18 +264,62 @@ def test_no_worker_outlives_a_killed_command():
     assert _group(proc.pid) == []
 
 
+def _wait_for_stderr(proc, pattern, timeout=180.0):
+    """Read the child's stderr until ``pattern`` appears (bounded in time); return what was read."""
+    import selectors
+
+    chunks = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while pattern not in "".join(chunks):
+            left = deadline - time.monotonic()
+            assert left > 0 and proc.poll() is None, f"no {pattern!r} from the child: {''.join(chunks)[-500:]}"
+            if selector.select(timeout=min(left, 1.0)):
+                data = os.read(proc.stderr.fileno(), 65536).decode(errors="replace")
+                assert data, f"the child closed stderr: {''.join(chunks)[-500:]}"
+                chunks.append(data)
+    return "".join(chunks)
+
+
 @pytest.mark.parametrize("backend", ["threading", "loky", "dask"])
 def test_ctrl_c_exits_130_with_one_clean_message(backend):
+    """Ctrl-C once the replications run: the progress bar (shown after the engine's PROGRESS_DELAY of
+    running) is the child's signal, so a slow start (kernels compiling, a loaded machine) cannot race it."""
     if backend == "dask":
         pytest.importorskip("dask.distributed")
+    # One block per task: the bar's first update (its signal) comes as soon as one block is done.
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
-                                     "2", "--backend", backend, "--quiet"), start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and out == ""
+                                     "2", "--backend", backend, "--chunk-size", "262144"), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        before = _wait_for_stderr(proc, "%|")
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = before + err.decode(errors="replace")
+    assert proc.returncode == 130 and out == b""
     assert "Traceback" not in err and "not a result" in err
+
+
+def test_sigterm_releases_the_lock_and_keeps_the_progress(tmp_path, tiny):
+    out = tmp_path / "r.csv"
+    proc = subprocess.Popen(_command("study", str(tiny), "--out", str(out), "--jobs", "1", "--quiet"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / ".r.csv.lock"
+    deadline = time.monotonic() + 120
+    while not lock.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert lock.exists(), "the study did not start"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (128 + signal.SIGTERM, 0), err  # 0: it had finished already
+    assert not lock.exists() and "Traceback" not in err
+    if proc.returncode:
+        assert err.strip().splitlines() == ["mc-sparsity: SIGTERM: stopped"]
 
 
 def test_kill_9_at_random_moments_then_resume_gives_the_same_bytes(tmp_path, tiny):

@@ -43,7 +43,6 @@ __all__ = [
     "ar1",
     "from_gram",
     "from_matrix",
-    "load_gram",
     "design_for",
 ]
 
@@ -52,6 +51,9 @@ KINDS = ("orthonormal", "equicorrelated", "ar1", "gram")
 
 #: Largest accepted condition number of ``G`` (2-norm).
 MAX_CONDITION = 1e12
+
+#: Smallest accepted eigenvalue of ``G`` (and 1 / the largest): ``G^-1`` stays finite with headroom.
+MIN_EIGENVALUE = 1e-100
 
 #: Relative tolerance of the symmetry check of a given Gram matrix.
 SYMMETRY_RTOL = 1e-12
@@ -68,7 +70,7 @@ class Design:
     """A regression design, through its Gram matrix ``G = X^T X``.
 
     Build one with :func:`orthonormal`, :func:`equicorrelated`, :func:`ar1`,
-    :func:`from_gram`, :func:`from_matrix`, :func:`load_gram` or :func:`design_for`;
+    :func:`from_gram`, :func:`from_matrix`, :func:`~mc_sparsity._designs.load.load_gram` or :func:`design_for`;
     they validate ``G``.  Two designs are equal when their kinds, ``rho`` and
     Gram matrices are.
 
@@ -355,6 +357,10 @@ def from_gram(gram, *, kind="gram", rho=None) -> Design:
         low = float(np.linalg.eigvalsh(g)[0])
         raise ParameterError("gram", f"gram must be positive definite, got eigenvalues down to {low:.3g}") from None
     eig = np.linalg.eigvalsh(g)
+    if not (MIN_EIGENVALUE <= eig[0] and eig[-1] <= 1 / MIN_EIGENVALUE):
+        # G^-1 and its Cholesky factor (squared in the covariance) must stay finite and normal.
+        raise ParameterError("gram", f"gram must have eigenvalues between {MIN_EIGENVALUE:g} and "
+                             f"{1 / MIN_EIGENVALUE:g} (its inverse is computed), got {eig[0]:.3g} to {eig[-1]:.3g}")
     cond = eig[-1] / eig[0] if eig[0] > 0 else np.inf
     if not cond < MAX_CONDITION:
         raise ParameterError("gram", f"gram must have condition number < {MAX_CONDITION:g}, got {cond:.3g}"
@@ -397,84 +403,6 @@ def from_matrix(X) -> Design:
     return from_gram(x.T @ x)
 
 
-def _parse_text(path, text):
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        fields = [f for f in line.replace(",", " ").split()]
-        try:
-            rows.append([float(f) for f in fields])
-        except ValueError:
-            bad = next(f for f in fields if not _is_float(f))
-            raise ParameterError("gram", f"gram file {path}: line {number}: not a number: {bad!r}") from None
-        if len(rows[-1]) != len(rows[0]):
-            raise ParameterError("gram", f"gram file {path}: line {number} has {len(rows[-1])} entries,"
-                                 f" the first row {len(rows[0])} (ragged rows)")
-    if not rows:
-        raise ParameterError("gram", f"gram file {path}: no numbers in it")
-    return np.array(rows)
-
-
-def _is_float(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def load_gram(path) -> Design:
-    """Read a Gram matrix from a ``.npy`` file or a text file and check it.
-
-    A text file has one row a line, entries separated by whitespace or commas;
-    blank lines and ``#`` comments are skipped.  Every problem (unreadable
-    file, ragged rows, a non-number, a matrix that is not a valid Gram matrix)
-    raises ``ParameterError("gram", ...)`` with a one-line message naming the file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A ``.npy`` file or a text file.
-
-    Returns
-    -------
-    Design
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     f = pathlib.Path(tmp) / "g.txt"
-    ...     _ = f.write_text("1, 0.3\\n0.3, 1\\n")
-    ...     load_gram(f).gram
-    array([[1. , 0.3],
-           [0.3, 1. ]])
-    """
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise TypeError(f"gram file path must be a str or os.PathLike, got {path!r}") from None
-    try:
-        if str(path).endswith(".npy"):
-            g = np.load(path, allow_pickle=False)
-            if g.dtype.kind not in "iuf":
-                raise ParameterError("gram", f"gram file {path}: not a numeric array (dtype {g.dtype})")
-        else:
-            with open(path, encoding="utf-8") as fh:
-                g = _parse_text(path, fh.read())
-    except ParameterError:
-        raise
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ParameterError("gram", f"gram file {path}: cannot read it: {reason}") from None
-    try:
-        return from_gram(g)
-    except ParameterError as exc:
-        raise ParameterError("gram", f"gram file {path}: {exc}") from None
-
-
 def design_for(p, *, rho=None, kind=None, gram=None) -> Design:
     """Turn the user's design options into a :class:`Design`: the one place that does.
 
@@ -487,7 +415,7 @@ def design_for(p, *, rho=None, kind=None, gram=None) -> Design:
     kind : {"orthonormal", "equicorrelated", "ar1", "gram"}, optional
         Default: ``"gram"`` with ``gram``, ``"equicorrelated"`` with ``rho``, else ``"orthonormal"``.
     gram : array_like, str, os.PathLike or Design, optional
-        A Gram matrix, a file holding one (see :func:`load_gram`) or a design;
+        A Gram matrix, a file holding one (see :func:`~mc_sparsity._designs.load.load_gram`) or a design;
         exclusive with ``rho``; must be ``p x p``.
 
     Examples
@@ -512,6 +440,8 @@ def design_for(p, *, rho=None, kind=None, gram=None) -> Design:
         if isinstance(gram, Design):
             design = gram
         elif isinstance(gram, (str, os.PathLike)):
+            from .load import load_gram
+
             design = load_gram(gram)
         else:
             design = from_gram(gram)
@@ -530,3 +460,7 @@ def design_for(p, *, rho=None, kind=None, gram=None) -> Design:
     if kind == "ar1":
         return ar1(p, rho)
     return equicorrelated(p, rho)
+
+
+# load_gram moved to .load (file reading within bounds); still importable from here.
+from .load import load_gram  # noqa: E402

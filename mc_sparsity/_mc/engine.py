@@ -192,22 +192,49 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
         with client:
             yield "dask"
         return
-    # Ctrl-C is the command's to handle: the cluster's processes are started ignoring SIGINT
-    # (a disposition they inherit), so that they do not print tracebacks of their own; the
-    # cluster is closed when the command leaves this block, whatever the reason.
+    # Ctrl-C is the command's to handle: the cluster's processes are started with SIGINT held
+    # (a signal mask they inherit), so that they do not print tracebacks of their own; a Ctrl-C
+    # during the start is held too, not lost, and raised once the cluster can be closed.
+    with _sigint_held() as release:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL)
+        with cluster, Client(cluster):
+            release()  # a Ctrl-C pressed meanwhile is raised here, inside the with: the cluster is closed
+            yield "dask"
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold Ctrl-C while worker processes are started; yield a function that releases it.
+
+    SIGINT is ignored (a disposition that processes started meanwhile inherit
+    through ``exec``, so the terminal's Ctrl-C, sent to the whole process group,
+    reaches only the command, which stops them, and they print no traceback)
+    and blocked in this thread (Linux keeps a blocked signal pending even while
+    ignored).  On release the handler is restored, then the signal unblocked:
+    a Ctrl-C pressed meanwhile is raised then (KeyboardInterrupt), not lost.
+    Outside the main thread, or without ``pthread_sigmask``, nothing is held.
+    """
     import signal
     import threading
 
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if held:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    released = False
+
+    def release():
+        nonlocal released
+        if held and not released:
+            released = True
+            signal.signal(signal.SIGINT, handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.CRITICAL)
+        yield release
     finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, previous)
-    with cluster, Client(cluster):
-        yield "dask"
+        release()
 
 
 #: Seconds to wait for a dask scheduler before giving up.

@@ -474,7 +474,7 @@ def load_study(path=None) -> Study:
         return parse_study(default_study_text(), "default")
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is accepted
     except OSError as exc:
         raise StudyError(f"{path}: cannot read the study file: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -509,6 +509,15 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
                             method="is", complement=complement, n_jobs=n_jobs, backend=backend)
         rows += rare.records(scenario=scenario.key)
     return rows
+
+
+def _check_journal_rows(key: str, rows: list) -> None:
+    """Raise unless ``rows`` are scenario ``key``'s rows of a result table (else the journal line is skipped)."""
+    from .._mc.results import COLUMNS, read_results
+
+    if any(set(row) != set(COLUMNS) or row["scenario"] != key for row in rows):
+        raise ValueError("not this scenario's rows")
+    read_results(io.StringIO(to_csv_text(rows)))
 
 
 def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = False):
@@ -551,7 +560,7 @@ def run_study(study: Study, out, *, n_jobs=None, backend=None, progress: bool = 
     out = check_output_file(out)
     with OutputLock(out):
         journal = Journal(out, study.identity)
-        done = journal.read()
+        done = journal.read(check=_check_journal_rows)
         todo = [s for s in study.scenarios if s.key not in done]
         bar = None
         if progress:

@@ -36,6 +36,20 @@ MAX_RHO = 0.99
 #: Largest cloud the page draws.
 MAX_N = 1_000_000
 
+#: The page's drawable scales (``MAX_SCALE``/``MIN_SCALE`` in the page): every nonzero ``|beta|``,
+#: ``sigma`` and level, and each over ``sigma``, must lie in ``[MIN_SCALE, MAX_SCALE]``; beyond,
+#: the page's squares and exponentials overflow.  Probabilities depend on the ratios only: rescale.
+MAX_SCALE, MIN_SCALE = 1e150, 1e-150
+
+
+def _check_scale(beta, sigma, level, level_name):
+    sizes = [abs(beta[0]), abs(beta[1]), sigma, level]
+    ratios = [abs(beta[0]) / sigma, abs(beta[1]) / sigma, level / sigma]
+    if any(x != 0 and not MIN_SCALE <= x <= MAX_SCALE for x in sizes + ratios):
+        raise ParameterError("sigma", f"beta = {beta}, sigma = {sigma!r} and {level_name} = {level!r} are beyond "
+                             f"what the page's double precision can draw (each, and each over sigma, must be 0 or "
+                             f"within [{MIN_SCALE:g}, {MAX_SCALE:g}]); rescale them together")
+
 
 def explorer_html() -> str:
     """The explorer page's HTML source, as shipped in the package.
@@ -129,6 +143,7 @@ def explorer_fragment(
         if estimator == "elastic_net":
             raise ParameterError("radius", "radius: the elastic net has only a penalized form here, give lam")
         level = f"radius={_real(radius, 'radius', low=0.0, low_open=True)!r}"
+    _check_scale(b, sigma, lam if lam is not None else radius, "lam" if lam is not None else "radius")
     parts = [f"beta={b[0]!r},{b[1]!r}", f"sigma={sigma!r}", level, f"estimator={estimator}"]
     if estimator == "elastic_net":
         if l1_ratio is None:

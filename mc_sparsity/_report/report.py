@@ -810,23 +810,27 @@ def build_report(study, outdir="reports", *, n_jobs=-1, backend=None, progress=F
     import json
 
     from .explorer import write_explorer
-    from .._pipeline.output import check_output_dir, write_atomic
-    from .plots import COORDINATE, coordinate_draws, make_figures
+    from .._pipeline.output import OutputFolder, check_output_dir, read_tree, write_atomic
+    from .plots import COORDINATE, FIGURES, coordinate_draws, make_figures
     from .._solvers.iterative import run_solvers
     from .._pipeline.study import run_study
 
     outdir = check_output_dir(outdir)
-    table = run_study(study, outdir / "results.csv", n_jobs=n_jobs, backend=backend, progress=progress)
-    table = table[table["estimand"] == "sparse"].reset_index(drop=True)  # the sections below are about P(sparse)
-    solver_runs = [run_solvers(**run.kwargs(), rng=np.random.SeedSequence(study.seed, spawn_key=(2**40 + i,)),
-                               n_jobs=n_jobs, skip_sklearn_if_missing=True)
-                   for i, run in enumerate(study.solver_runs)]
-    for run in solver_runs:
-        run["seed"] = study.seed
-    write_atomic(outdir / "solvers.json", json.dumps(solver_runs, indent=1, allow_nan=False) + "\n")
-    figures = make_figures(table, outdir / "figures", solver_runs=solver_runs)
-    write_explorer(outdir / "explorer.html")
-    lasso, ridge, exact = coordinate_draws(**COORDINATE)
-    atom = (exact, int(np.sum(lasso == 0)), int(np.sum(ridge == 0)), COORDINATE["n"])
-    return write_report(table, study, outdir, figures, atom, [rule_c7(solver_runs), rule_c8(solver_runs)],
-                        solver_runs)
+    # Every output checked and the folder locked before any work; written as one set at the end.
+    names = ["results.csv", "solvers.json", "explorer.html", "REPORT.md", *(f"figures/{f}.png" for f in FIGURES)]
+    with OutputFolder(outdir, names) as folder, folder.staging() as stage:
+        table = run_study(study, outdir / "results.csv", n_jobs=n_jobs, backend=backend, progress=progress)
+        table = table[table["estimand"] == "sparse"].reset_index(drop=True)  # the sections below: P(sparse)
+        solver_runs = [run_solvers(**run.kwargs(), rng=np.random.SeedSequence(study.seed, spawn_key=(2**40 + i,)),
+                                   n_jobs=n_jobs, skip_sklearn_if_missing=True)
+                       for i, run in enumerate(study.solver_runs)]
+        for run in solver_runs:
+            run["seed"] = study.seed
+        write_atomic(stage / "solvers.json", json.dumps(solver_runs, indent=1, allow_nan=False) + "\n")
+        figures = make_figures(table, stage / "figures", solver_runs=solver_runs)
+        write_explorer(stage / "explorer.html")
+        lasso, ridge, exact = coordinate_draws(**COORDINATE)
+        atom = (exact, int(np.sum(lasso == 0)), int(np.sum(ridge == 0)), COORDINATE["n"])
+        write_report(table, study, stage, figures, atom, [rule_c7(solver_runs), rule_c8(solver_runs)], solver_runs)
+        folder.write(read_tree(stage), also=["results.csv"])
+    return outdir / "REPORT.md"
