@@ -148,7 +148,7 @@ def integrate_support_region(beta, sigma, *, lam, gram=None, lam2=0.0, estimand=
     --------
     >>> res = integrate_support_region([1.0, 0.0], 1.0, lam=0.5)
     >>> round(res.value, 6), res.error < 1e-8  # Phi(0.5) (2 Phi(0.5) - 1)
-    (0.264617, True)
+    (0.264778, True)
     """
     estimator = "elastic_net" if lam2 else "lasso"
     beta, sigma, _, gram_c, lam, lam2 = _check(beta, sigma, None, gram, lam, lam2, estimator, estimand,

@@ -65,7 +65,7 @@ def order_rectangle(cov, lower, upper):
     --------
     >>> perm, chol, bound = order_rectangle(np.eye(2), np.array([-1.0, 0.0]), np.array([1.0, 0.1]))
     >>> perm.tolist(), round(bound, 4)
-    [1, 0, 0.0398]
+    ([1, 0], 0.0398)
     """
     d = lower.size
     c = np.array(cov, dtype=float)

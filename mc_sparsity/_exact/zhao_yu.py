@@ -72,10 +72,10 @@ def zhao_yu_example(n_values, beta, sigma=1.0, c=0.75):
 
     Examples
     --------
-    >>> zhao_yu_example([10, 10_000], [-2.0, 3.0, 0.0]).round(4)
-    array([0.3427, 1.    ])
-    >>> zhao_yu_example([10_000], [2.0, 3.0, 0.0])[0] < 1e-3
-    True
+    >>> zhao_yu_example([1, 10_000], [-2.0, 3.0, 0.0]).round(4)  # the condition holds: -> 1
+    array([0.82, 1.  ])
+    >>> zhao_yu_example([1, 10_000], [2.0, 3.0, 0.0])  # it fails: -> 0
+    array([1.30446991e-01, 7.61985302e-24])
     """
     beta = check_beta(beta)
     if beta.size != 3:
