@@ -182,7 +182,7 @@ def _ridge_signed(beta, sigma, gram, lam, seed):
         est, _ = rectangle_replicates(mean[None], cov[None], np.zeros((1, p)), np.full((1, p), np.inf), seed,
                                       n_log2=n_log2)
         value = float(est.mean())
-        error = 4.0 * float(est.std(ddof=1)) / 4.0 + 64 * np.finfo(float).eps
+        error = 4.0 * float(est.std(ddof=1)) / math.sqrt(est.size) + 64 * np.finfo(float).eps  # 4 SE
         if error <= TARGET_ERROR or n_log2 >= 16:
             return (math.log(value) if value > 0 else -np.inf), error
         n_log2 += 2
@@ -251,7 +251,7 @@ def support_probability(beta, sigma, *, threshold=None, gram=None, lam=None, lam
         if estimand == "support":
             return SupportProbability(1.0, 0.0, 0.0, estimand)
         log_p, error = _ridge_signed(beta, sigma, gram, lam if lam is not None else 0.0, _seed_sequence(rng or 0))
-        return SupportProbability(float(math.exp(log_p)), log_p, error, estimand)
+        return SupportProbability(float(math.exp(log_p)), float(log_p), float(error), estimand)
     if gram is None:
         return _orthonormal_probability(beta, sigma, tau, estimand)
     p = beta.size
@@ -267,7 +267,7 @@ def support_probability(beta, sigma, *, threshold=None, gram=None, lam=None, lam
     value, error = support_cells_estimate(gram, beta / sigma, lam / sigma, cells, np.ones(len(cells)),
                                           _seed_sequence(rng or 0), lam2=lam2, target_error=TARGET_ERROR)
     value = min(max(value, 0.0), 1.0)
-    return SupportProbability(value, math.log(value) if value > 0 else -np.inf, error, estimand)
+    return SupportProbability(float(value), math.log(value) if value > 0 else -np.inf, float(error), estimand)
 
 
 def support_mean(beta, sigma, *, threshold=None, gram=None, lam=None, lam2=0.0, estimator="lasso",
@@ -311,4 +311,4 @@ def support_mean(beta, sigma, *, threshold=None, gram=None, lam=None, lam2=0.0, 
     value, error = support_cells_estimate(gram, beta / sigma, lam / sigma, cells, weights,
                                           _seed_sequence(rng or 0), lam2=lam2,
                                           target_error=TARGET_ERROR * max(1.0, max(weights)))
-    return value, error
+    return float(value), float(error)
