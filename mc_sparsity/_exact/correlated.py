@@ -379,6 +379,7 @@ def _penalized_qmc(gram, a_mat, m, ell, seed, target_error=TARGET_ERROR):
     means, cov = _candidate_moments(gram, a_inv, m, ell, signs)
     covs = signs[:, :, None] * cov[None] * signs[:, None, :]
     lower, upper = np.zeros_like(means), np.full_like(means, np.inf)
+    seed = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)  # the caller's object unchanged
     full, error, _ = adaptive_rectangle_sum(signs * means, covs, lower, upper, seed, target_error=target_error,
                                             work=_QMC_WORK, replicates=_QMC_REPLICATES,
                                             n_log2=_QMC_N_LOG2_START, skip=1e-15 / signs.shape[0],

@@ -42,7 +42,13 @@ from scipy import special
 from .._base.errors import ParameterError
 from .._base.validation import Interval, check_beta, check_option, check_scalar
 from .._designs.design import Design
-from .correlated import _seed_sequence
+from .correlated import _seed_sequence as _caller_seed
+
+
+def _seed_sequence(rng):
+    """A fresh SeedSequence from ``rng`` (spawning from it leaves the caller's object untouched)."""
+    seed = _caller_seed(rng)
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
 from .orthonormal import _poisson_binom, log_nonzero_probability, log_zero_probability
 from .rectangle import rectangle_replicates
 from .support_correlated import all_cells, check_cells_size, support_cells_estimate
