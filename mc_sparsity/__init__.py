@@ -65,6 +65,11 @@ _PUBLIC = {
     "load_gram": "._designs.load",
     "exact_sparse_probability_correlated": "._exact.correlated",
     "integrate_sparse_region_correlated": "._exact.integrate_correlated",
+    # support recovery: are they the right zeros?
+    "support_probability": "._exact.support",
+    "support_mean": "._exact.support",
+    "integrate_support_region": "._exact.integrate_support",
+    "zhao_yu_example": "._exact.zhao_yu",
     # rare events and the constrained form beyond p = 2
     "constrained_sparse_probability": "._exact.constrained",
     "importance_sample": "._mc.importance",

@@ -503,3 +503,20 @@ def test_no_nan_for_extreme_finite_inputs_p2():
                 assert 0.0 <= res.probability <= 1.0 and not np.isnan(res.log_probability)
                 assert res.log_probability > -np.inf  # no silent 0.0: the log stays finite
                 assert np.all(np.isfinite(res.zeros_pmf)) and np.isfinite(res.error)
+
+
+def test_qmc_default_bound_is_a_quarter_of_a_1e7_run_se():
+    """Issue 22 item 2: p = 6 (three correlated 2 x 2 blocks), P(sparse) away from 0 and 1.
+
+    The default bound must be <= ~1e-5 (a 1e7-draw run's SE here is ~1.5e-4) and cover the
+    block product, computed from the p = 2 routes (Owen's T / quadrature, error < 1e-12).
+    """
+    blocks = [np.array([[1.0, r], [r, 1.0]]) for r in (0.7, -0.5, 0.3)]
+    gram, beta, lam = _block(*blocks), np.array([1.5, 0.8, -1.2, 1.0, 2.0, -0.6]), 0.3
+    full = 1.0
+    for i, g in enumerate(blocks):
+        full *= 1.0 - exact_corr(beta[2 * i:2 * i + 2], 1.0, from_gram(g), lam=lam).probability
+    for seed in (0, 1):
+        res = exact_corr(beta, 1.0, from_gram(gram), lam=lam, rng=seed)
+        assert 0.1 < res.probability < 0.9
+        assert res.error <= 1.2e-5 and abs(res.probability - (1.0 - full)) <= res.error
