@@ -460,13 +460,13 @@ def support_references(name, estimand, beta, sigma, *, lam=None, radius=None, de
     if gram is None:
         if record.threshold is None and not smooth:
             return None, None
-        kwargs = dict(threshold=0.0 if smooth else threshold, estimator="ridge" if smooth else "lasso", lam=lam)
+        kwargs = dict(estimator="ridge", lam=lam) if smooth else dict(threshold=threshold)
     else:
         if record.gram_levels is None or record.weight_exponent is not None:
             return None, None
         lam1, lam2 = record.gram_levels(lam, params)
-        kwargs = dict(gram=gram, lam=lam if smooth else lam1, lam2=0.0 if smooth else lam2,
-                      estimator="ridge" if smooth else ("elastic_net" if lam2 else "lasso"))
+        kwargs = (dict(gram=gram, lam=lam, estimator="ridge") if smooth else
+                  dict(gram=gram, lam=lam1, lam2=lam2, estimator="elastic_net" if lam2 else "lasso", rng=0))
     try:
         if ESTIMANDS[estimand].kind == "mean":
             value, error = support.support_mean(beta, sigma, estimand=estimand, **kwargs)
@@ -476,12 +476,13 @@ def support_references(name, estimand, beta, sigma, *, lam=None, radius=None, de
     except (ValueError, NotImplementedError):  # beyond what the exact law covers (p, the estimand)
         return None, None
     integral = None
-    if (integrate and beta.size == 2 and not smooth and estimand in ("signed_support", "support")
-            and (gram is None or record.gram_levels is not None)):
+    if integrate and beta.size == 2 and not smooth and estimand in ("signed_support", "support"):
         try:
-            integral = support.integrate_support_region(beta, sigma, lam=kwargs.get("threshold") or kwargs["lam"],
-                                                        gram=gram, lam2=kwargs.get("lam2", 0.0),
-                                                        estimand=estimand)
+            level = kwargs["threshold"] if gram is None else kwargs["lam"]
+            from .._exact.integrate_support import integrate_support_region
+
+            integral = integrate_support_region(beta, sigma, lam=level, gram=gram, lam2=kwargs.get("lam2", 0.0),
+                                                estimand=estimand)
         except (ValueError, NotImplementedError):
             integral = None
     return exact, integral
