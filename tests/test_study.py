@@ -229,3 +229,31 @@ def test_scenarios_draw_independent_streams_and_the_same_key_the_same_numbers(tm
     assert sum(abs(x - y) for x, y in zip(a, b)) > 2
     again = run_study(parse_study(text), tmp_path / "b.csv", n_jobs=1)
     assert list(again["zeros"]) == list(first["zeros"])
+
+
+def test_importance_row_draws_from_its_own_named_stream(monkeypatch):
+    """The importance-sampling row of a rare cell must not reuse the scenario's stream (its blocks are
+    the plain Monte Carlo's): it draws from the scenario's named stream "importance"."""
+    import numpy as np
+
+    from mc_sparsity._mc import simulate as simulate_module
+    from mc_sparsity._mc.streams import named_stream
+
+    seen = []
+    real = simulate_module.simulate
+
+    def recording(*args, rng, **kwargs):
+        seen.append((kwargs.get("method", "mc"), rng))
+        return real(*args, rng=rng, **kwargs)
+
+    monkeypatch.setattr(simulate_module, "simulate", recording)
+    study = parse_study("[study]\nseed = 5\n[[grid]]\nform = 'penalized'\nbeta = [[7.5, 7.5]]\nlam = [0.3]\n"
+                        "reps = [2_000]\nestimator = ['lasso']\n")
+    scenario = study.scenarios[0]
+    _study._scenario_rows(study, scenario, 1, None)
+    assert [method for method, _ in seen] == ["mc", "is"]
+    mc_rng, is_rng = (rng for _, rng in seen)
+    seed = scenario.seed(study.seed)
+    assert isinstance(is_rng, np.random.SeedSequence)
+    assert is_rng.spawn_key == named_stream(seed, "importance").spawn_key != seed.spawn_key
+    assert is_rng.entropy == seed.entropy

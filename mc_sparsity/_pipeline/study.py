@@ -444,9 +444,10 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
 
     Where the lasso's exact P(sparse) or 1 - P(sparse) is below :data:`RARE`
     (orthonormal design; the constrained form at p = 2), an importance-sampling
-    row estimates the rare one of the two, from the scenario's second stream.
+    row estimates the rare one of the two, from the scenario's named stream "importance".
     """
     from .._mc.simulate import simulate
+    from .._mc.streams import named_stream
 
     seed = scenario.seed(study.seed)
     result = simulate(**scenario.simulate_kwargs(), rng=seed, n_jobs=n_jobs, backend=backend)
@@ -458,7 +459,7 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
         complement = lasso[0].exact > 0.5
         rare = simulate(scenario.beta, scenario.sigma, **{scenario.level_name: scenario.level},
                         estimator="lasso", reps=min(scenario.reps, 1_000_000), method="is",
-                        complement=complement, rng=np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (2**32,)),
+                        complement=complement, rng=named_stream(seed, "importance"),
                         n_jobs=n_jobs, backend=backend)
         rows += rare.records(scenario=scenario.key)
     return rows
