@@ -257,3 +257,15 @@ def test_importance_row_draws_from_its_own_named_stream(monkeypatch):
     assert isinstance(is_rng, np.random.SeedSequence)
     assert is_rng.spawn_key == named_stream(seed, "importance").spawn_key != seed.spawn_key
     assert is_rng.entropy == seed.entropy
+
+
+def test_scenario_keys_tell_designs_apart():
+    """A key that ignored the design would merge scenarios that differ only in rho (and share their streams)."""
+    study = parse_study("[study]\nseed = 5\n[[grid]]\nform = 'penalized'\nbeta = [[1.0, 0.3]]\nlam = [0.5]\n"
+                        "rho = [0.3, 0.6]\ndesign = 'equicorrelated'\n[[grid]]\nform = 'penalized'\n"
+                        "beta = [[1.0, 0.3]]\nlam = [0.5]\nrho = [0.3]\ndesign = 'ar1'\n[[grid]]\n"
+                        "form = 'penalized'\nbeta = [[1.0, 0.3]]\nlam = [0.5]\n")
+    keys = [s.key for s in study.scenarios]
+    assert len(keys) == 4 and len(set(keys)) == 4
+    default = load_study()
+    assert len({s.key for s in default.scenarios}) == len(default.scenarios)
