@@ -189,6 +189,22 @@ def _nonempty_list(grid, key, where):
     return value
 
 
+def _grams(value, where, base) -> list:
+    """``gram``: a file name (relative to the study file), one matrix inline (a list of rows) or a list of them."""
+    def is_matrix(v):
+        return (isinstance(v, list) and len(v) > 0 and all(isinstance(r, list) and r for r in v)
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for r in v for x in r))
+
+    if isinstance(value, str):
+        return [Path(value) if base is None else base / value]
+    if is_matrix(value):
+        return [[[float(x) for x in row] for row in value]]
+    if isinstance(value, list) and value and all(is_matrix(m) for m in value):
+        return [[[float(x) for x in row] for row in m] for m in value]
+    _fail(where, f"must be a file name (relative to the study file), a matrix (a list of rows) or a list of "
+                 f"matrices, got {value!r}")
+
+
 def _parse_designs(table, where, sizes, base) -> list[dict]:
     """The designs of a grid, as ``[{p: (kind, rho, gram rows)}]``: one dict per rho (or one for a gram)."""
     if not ({"rho", "design", "gram"} & set(table)):
@@ -201,10 +217,7 @@ def _parse_designs(table, where, sizes, base) -> list[dict]:
     if "gram" in table:
         if "rho" in table or kind is not None:
             _fail(f"{where}.gram", "goes without rho and design")
-        if not isinstance(table["gram"], str):
-            _fail(f"{where}.gram", f"must be a file name (relative to the study file), got {table['gram']!r}")
-        path = Path(table["gram"]) if base is None else base / table["gram"]
-        choices = [("gram", None, path)]
+        choices = [("gram", None, g) for g in _grams(table["gram"], f"{where}.gram", base)]
     else:
         if "rho" not in table:
             _fail(f"{where}.design", "needs rho")
