@@ -23,18 +23,17 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from .._mc.results import hashable
+from .claims_solvers import rule_c7, rule_c8
 from .text import beta_text, fmt
+from .verdict import ALPHA, DOES_NOT_HOLD, HOLDS, NOT_SETTLED, Claim
 
 __all__ = ["Claim", "assess_claims", "agreement", "importance_agreement", "ALPHA", "ZERO_BOUND", "HOLDS",
            "DOES_NOT_HOLD", "NOT_SETTLED", "rule_c1", "rule_c2", "rule_c3", "rule_c4", "rule_c5", "rule_c5b",
            "rule_c5c", "rule_c6", "rule_c7", "rule_c8", "rule_c9", "rule_c10"]
 
-ALPHA = 1e-4  # level of every binomial and chi-square test in the report
 INTEGRAL_TOLERANCE = 1e-8
 #: A claim that a probability is 0 holds only if no draw was sparse and the pooled 95% Clopper-Pearson upper
 #: bound is below this (at least 368,888 draws): fewer draws do not tell 0 from a probability of 1e-5.
@@ -42,15 +41,6 @@ ZERO_BOUND = 1e-5
 #: |z| on the log scale beyond which an importance-sampling estimate disagrees with the exact value
 #: (two-sided, at level ALPHA).
 Z_CRITICAL = 3.8906
-HOLDS, DOES_NOT_HOLD, NOT_SETTLED = "holds", "does not hold", "not settled here"
-
-
-@dataclass(frozen=True)
-class Claim:
-    number: str
-    claim: str
-    verdict: str  # HOLDS, DOES_NOT_HOLD or NOT_SETTLED
-    evidence: str
 
 
 def _of(table, estimator):
@@ -512,87 +502,6 @@ def rule_c10(c1: Claim, c4: Claim) -> Claim:
                  "(the region A_L, computed two ways), so their agreement checks the arithmetic, not the "
                  "derivation; only the simulation, which solves each draw's problem without the region, is "
                  "independent of it, and it agrees.")
-
-
-def _final_records(run, solver):
-    records = [x for x in run["results"] if x["solver"] == solver and "iteration" in x]
-    return sorted(records, key=lambda x: x["iteration"])
-
-
-def rule_c7(solver_runs) -> Claim:
-    """C7: proximal gradient (ISTA) with soft thresholding produces exact zeros.
-
-    Holds: at its last iteration ISTA's zero pattern equals the exact solution's
-    on every certified replication, and its share of iterates with an exact
-    zero passes the binomial test against the exact P(sparse).  Does not hold:
-    ISTA never produces an exact zero although the exact solution does.
-    """
-    from .._stats.inference import binomial_pvalue
-
-    claim = "proximal gradient (ISTA) with soft thresholding produces exact zeros"
-    runs = [run for run in solver_runs if _final_records(run, "ista") and run["exact"] is not None]
-    if not runs:
-        return Claim("C7", claim, NOT_SETTLED, "The study runs no solver study with ISTA.")
-    run = runs[0]
-    records = _final_records(run, "ista")
-    last = records[-1]
-    certified = last["reps"] - last["uncertified"]
-    pvalue = binomial_pvalue(last["zero_any"], certified, run["exact"])
-    first_exact = next((x["iteration"] for x in records if x["pattern_match"] == certified), None)
-    text = (f"beta = {beta_text(run['beta'])}, lambda = {run['lam']:g}, design {run['design']['kind']}"
-            + (f" (rho = {run['design']['rho']:g})" if run["design"].get("rho") is not None else "")
-            + f", {last['reps']:,} replications: after {last['iteration']:,} iterations ISTA's iterate has an exact "
-            f"zero in {last['zero_any']:,} ({fmt(last['zero_any'] / last['reps'])}) against the exact "
-            f"P(sparse) = {fmt(run['exact'])} (binomial p-value {fmt(pvalue, 3)}); its zero pattern equals the "
-            f"exact solution's in {last['pattern_match']:,} of {certified:,} certified replications"
-            + (f", in all of them from iteration {first_exact} on" if first_exact is not None else "")
-            + f". After one iteration: {records[0]['zero_any']:,} with a zero.")
-    if all(x["zero_any"] == 0 for x in records) and run["exact_sparse"]:
-        return Claim("C7", claim, DOES_NOT_HOLD, text)
-    if last["zero_any"] > 0 and last["pattern_match"] == certified and pvalue > ALPHA:
-        return Claim("C7", claim, HOLDS, text)
-    return Claim("C7", claim, NOT_SETTLED, text)
-
-
-def rule_c8(solver_runs, toy=None) -> Claim:
-    """C8: a plain subgradient step with a fixed step size oscillates around 0 instead of reaching it.
-
-    Holds: subgradient descent with a fixed step has no exact zero at any
-    checkpoint while the exact solution is sparse with positive probability,
-    and the thread's w = 5.1, eta = 1/2 sequence never reaches 0.  Does not
-    hold: subgradient descent's exact-zero share agrees with the exact
-    P(sparse) at its last iteration.
-    """
-    from .._stats.inference import binomial_pvalue
-
-    claim = "a plain subgradient step with a fixed step size oscillates around 0 instead of reaching it"
-    runs = [run for run in solver_runs if _final_records(run, "subgradient") and run["exact"] is not None]
-    if not runs:
-        return Claim("C8", claim, NOT_SETTLED, "The study runs no solver study with subgradient descent.")
-    if toy is None:
-        from .._solvers.iterative import subgradient_toy
-
-        toy = (subgradient_toy(5.0, 0.5, 100), subgradient_toy(5.1, 0.5, 100))
-    exact_path, oscillating = (np.asarray(t, dtype=float) for t in toy)
-    run = runs[0]
-    records = _final_records(run, "subgradient")
-    last = records[-1]
-    never = all(x["zero_any"] == 0 for x in records)
-    reached = np.flatnonzero(exact_path == 0.0)
-    text = (f"The thread's toy example, w <- w - (1/2) sign(w): from 5 the iterates reach 0.0 exactly at step "
-            f"{int(reached[0]) if reached.size else '-'}; from 5.1 they never do in {oscillating.size - 1} steps "
-            f"(they alternate between {oscillating[-2]:.17g} and {oscillating[-1]:.17g}: 5.1 is not a binary "
-            f"fraction). With the least-squares loss ({last['reps']:,} replications, {run['design']['kind']} design), "
-            f"the fixed-step subgradient iterate has an exact zero in {last['zero_any']} replications at every "
-            f"checkpoint up to iteration {last['iteration']:,}, while the exact solution has one in "
-            f"{run['exact_sparse']:,}; it comes within 1e-4 of 0 in {last['near_zero'].get('0.0001', '-')} "
-            "replications but lands on 0.0 only by exact cancellation in floating point.")
-    if never and run["exact_sparse"] and not bool(np.any(oscillating[1:] == 0.0)):
-        return Claim("C8", claim, HOLDS, text)
-    certified = last["reps"] - last["uncertified"]
-    if last["zero_any"] and binomial_pvalue(last["zero_any"], certified, run["exact"]) > ALPHA:
-        return Claim("C8", claim, DOES_NOT_HOLD, text)
-    return Claim("C8", claim, NOT_SETTLED, text)
 
 
 def assess_claims(table, atom=None, solver_claims=()) -> list[Claim]:

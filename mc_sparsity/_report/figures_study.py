@@ -15,12 +15,13 @@ __all__ = ["plot_probability_curves", "plot_error_against_reps", "plot_calibrati
 # ---------------------------------------------------------------- 2. P(sparse) against the level
 def plot_probability_curves(table):
     """Exact curves and Monte Carlo points with 95% intervals, p = 2, both forms."""
-    plt, sns = _setup()
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), sharey=True)
-    grid = table[(table["p"] == 2) & (table["sigma"] == 1.0)]
+    grid = table[(table["p"] == 2) & (table["sigma"] == 1.0) & (table["design"] == "orthonormal")
+                 & (table["method"] == "mc")]
     if grid.empty:
         return None
-    grid = grid[grid["reps"] == grid["reps"].mode().iloc[0]]  # the study's main grid
+    grid = grid[grid["reps"] == grid["reps"].mode().iloc[0]]  # the study's main orthonormal grid
+    plt, sns = _setup()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), sharey=True)
     betas = list(dict.fromkeys(grid["beta"]))
     palette = sns.color_palette("viridis", len(betas))
     for ax, form, level in zip(axes, ("penalized", "constrained"), ("lam", "radius")):
@@ -58,7 +59,8 @@ def plot_probability_curves(table):
 def plot_error_against_reps(table):
     """|estimate - exact| and the standard error against N for the setting run at the most values of N."""
     plt, sns = _setup()
-    series = table[(table["estimator"] == "lasso") & (table["method"] == "mc") & table["exact"].notna()]
+    series = table[(table["estimator"] == "lasso") & (table["method"] == "mc") & table["exact"].notna()
+                   & (table["design"] == "orthonormal")]
     if series.empty:
         return None
     by_setting = series.groupby(["form", "beta", "sigma", "level_over_sigma"])["reps"].nunique()
