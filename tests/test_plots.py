@@ -183,3 +183,20 @@ def test_region_by_hand():
     mask, b = _plots.sparse_mask(g, [[3.0, 0.0]], radius=1.0)
     assert mask[0]
     np.testing.assert_allclose(b[0], [1.0, 0.0], atol=1e-12)
+
+
+def test_calibration_takes_one_z_per_scenario_and_counts_what_it_leaves_out():
+    import pandas as pd
+
+    rows = [  # scenario, estimator, method, reps, exact, z
+        ("a", "lasso", "mc", 10_000, 0.3, 0.5), ("a", "scad", "mc", 10_000, 0.3, 0.5),  # same draws
+        ("a", "hard", "mc", 10_000, 0.4, 1.5),  # nested threshold, same draws: correlated with a's lasso
+        ("b", "bridge", "mc", 10_000, 0.2, -1.0),  # a scenario without a lasso row keeps its first
+        ("c", "lasso", "mc", 20, 0.3, 2.0),  # N p (1 - p) = 4.2 < 10: degenerate
+        ("d", "lasso", "is", 10_000, 1e-9, 0.3),  # log-scale importance-sampling z: not a binomial z
+        ("e", "lasso", "mc", 10_000, 0.0, None),  # exact 0: no z
+    ]
+    table = pd.DataFrame(rows, columns=["scenario", "estimator", "method", "reps", "exact", "z"])
+    z, left_out = _plots.calibration_z(table)
+    assert z.tolist() == [0.5, -1.0]
+    assert left_out == {"degenerate": 1, "same_draws": 2}
