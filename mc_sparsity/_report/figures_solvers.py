@@ -116,4 +116,3 @@ def plot_subgradient_toy(eta=0.5, steps=20):
     return fig
 
 
-#: One sentence per figure added here; the report's FIGURE_CAPTIONS takes them over.
