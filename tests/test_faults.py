@@ -336,3 +336,19 @@ def test_kill_9_at_random_moments_then_resume_gives_the_same_bytes(tmp_path, tin
     assert main(["study", str(tiny), "--out", str(out), "--quiet"]) == 0
     assert out.read_bytes() == reference.read_bytes()
     assert not list(tmp_path.glob(".killed.csv.*"))
+
+
+def test_the_journal_identity_changes_with_the_package_version(monkeypatch):
+    """Another version may compute other numbers: its progress must not be resumed."""
+    import mc_sparsity
+
+    before = parse_study(TINY).identity
+    monkeypatch.setattr(mc_sparsity, "__version__", mc_sparsity.__version__ + ".post1")
+    assert parse_study(TINY).identity != before
+
+
+def test_a_journal_ignores_lines_of_another_study(tmp_path):
+    journal = Journal(tmp_path / "r.csv", "mine")
+    journal.path.write_text('{"study": "other", "key": "k1", "rows": [{"x": 1}]}\n'
+                            '{"study": "mine", "key": "k2", "rows": []}\n')
+    assert journal.read() == {"k2": []}

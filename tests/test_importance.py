@@ -153,3 +153,81 @@ def test_bad_input():
         importance_sampling_kernel([1.0, 2.0], lam=1.0, complement="no")
     with pytest.raises(ParameterError):
         estimate_from_sums([1, 1], [1.0, 1.0], 0.0)
+
+
+# ---------------------------------------------------------------- intervals (issue 22, item 1)
+from mc_sparsity._exact.orthonormal import exact_not_sparse_probability  # noqa: E402
+from mc_sparsity._mc.importance import importance_interval  # noqa: E402
+
+LEVEL = 0.95
+
+
+def _misses_are_plausible(misses, runs):
+    """At most as many misses as a 95% interval allows, at level ALPHA: binom.sf(misses - 1) > ALPHA."""
+    return stats.binom.sf(misses - 1, runs, 1 - LEVEL) > ALPHA
+
+
+@pytest.mark.parametrize("beta, lam", [([7.5, 7.5], 0.3), ([6.0, -6.0], 0.5)])
+def test_union_interval_covers_when_the_slabs_never_meet(beta, lam):
+    # the sample shows no variance (no draw has both slabs), yet P = q1 + q2 - q1 q2 < S = q1 + q2
+    plan = importance_sampling_plan(beta, lam=lam)
+    est = importance_sample(beta, lam=lam, reps=100_000, rng=3)
+    exact = exact_sparse_probability(beta, 1.0, lam=lam).probability
+    assert est.relative_error == 0.0 and est.estimate != exact
+    low, high = importance_interval(plan, est, LEVEL)
+    assert low <= exact <= high
+    assert (high - low) / exact < 1e-4  # and it is not vacuous
+
+
+def test_union_log_interval_covers_where_p_underflows():
+    plan = importance_sampling_plan([40.0, 40.0], lam=1.0)
+    est = importance_sample([40.0, 40.0], lam=1.0, reps=1000, rng=3)
+    log_low, log_high = importance_interval(plan, est, LEVEL, log=True)
+    exact = exact_sparse_probability([40.0, 40.0], 1.0, lam=1.0).log_probability
+    assert log_low <= exact <= log_high and log_high - log_low < 1e-2
+
+
+def _coverage(beta, lam, radius, reps, runs, interval):
+    plan = importance_sampling_plan(beta, lam=lam, radius=radius)
+    exact = exact_sparse_probability(beta, 1.0, lam=lam, radius=radius).probability
+    misses = 0
+    for seed in range(runs):
+        est = importance_sample(beta, lam=lam, radius=radius, reps=reps, rng=1000 + seed)
+        low, high = interval(plan, est)
+        misses += not low <= exact <= high
+    return misses
+
+
+def test_union_interval_coverage_by_repetition():
+    # q_j = P(|N(3, 1)| <= 0.3) = 2.7e-3 and 400 draws: about one draw per run where both slabs occur,
+    # the regime where the sample's own variance is often 0.  Coverage >= 95% (Bernstein: for every n).
+    runs = 300
+    misses = _coverage([3.0, 3.0], 0.3, None, 400, runs, lambda plan, est: importance_interval(plan, est, LEVEL))
+    assert _misses_are_plausible(misses, runs), misses
+    # the same check fails the interval built from the sample's variance alone (the old one)
+    naive = _coverage([3.0, 3.0], 0.3, None, 400, runs,
+                      lambda plan, est: (est.estimate * math.exp(-1.96 * est.relative_error),
+                                         est.estimate * math.exp(1.96 * est.relative_error)))
+    assert not _misses_are_plausible(naive, runs), naive
+
+
+def test_dominating_points_interval_coverage_and_endpoints():
+    runs = 200
+    misses = _coverage([1.0, 0.3], None, 2.0, 2000, runs, lambda plan, est: importance_interval(plan, est, LEVEL))
+    assert _misses_are_plausible(misses, runs), misses
+    plan = importance_sampling_plan([1.0, 0.3], radius=2.0)
+    est = importance_sample([1.0, 0.3], radius=2.0, reps=5000, rng=5)
+    z = stats.norm.ppf(0.975)  # 1.95996...
+    low, high = importance_interval(plan, est, LEVEL)
+    assert low == pytest.approx(est.estimate * math.exp(-z * est.relative_error), rel=1e-12)
+    assert high == pytest.approx(est.estimate * math.exp(z * est.relative_error), rel=1e-12)
+    low90, _ = importance_interval(plan, est, 0.9)
+    assert low90 == pytest.approx(est.estimate * math.exp(-stats.norm.ppf(0.95) * est.relative_error), rel=1e-12)
+
+
+def test_conditional_interval_is_the_closed_form():
+    plan = importance_sampling_plan([1.0, 0.3], lam=3.0, complement=True)
+    est = importance_sample([1.0, 0.3], lam=3.0, complement=True, reps=100, rng=0)
+    exact = exact_not_sparse_probability([1.0, 0.3], 1.0, lam=3.0).probability
+    low, high = importance_interval(plan, est, LEVEL)
+    assert low <= exact <= high and (high - low) / exact < 1e-12

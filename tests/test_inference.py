@@ -37,7 +37,7 @@ def test_wilson_is_available_and_its_coverage_dips_below_nominal():
 
 
 def test_clopper_pearson_endpoints_against_the_beta_quantiles():
-    for k, n in [(0, 100), (3, 100), (50, 100), (100, 100), (7, 100_000)]:
+    for k, n in [(0, 100), (1, 100), (1, 1_000_000), (3, 100), (50, 100), (99, 100), (100, 100), (7, 100_000)]:
         low, high = proportion_interval(k, n)
         # The defining equations: P(X >= k | low) = 0.025 and P(X <= k | high) = 0.025.
         if k > 0:

@@ -71,18 +71,21 @@ def _png(fig):
     return buffer.getvalue()
 
 
-def test_new_figures_are_registered_with_captions():
+EPS = np.random.default_rng(0).standard_normal((300, 2))  # the cloud the pipeline would give
+
+
+def test_every_figure_is_registered_with_its_caption():
     assert set(NEW) <= set(_plots.FIGURES)
-    assert set(_plots.CAPTIONS) == set(NEW)
+    assert list(_plots.CAPTIONS) == list(_plots.FIGURES)
     assert all(isinstance(c, str) and c.strip() for c in _plots.CAPTIONS.values())
     assert _plots.SOLVER_FIGURES == {"solver_zeros"}
 
 
 def test_correlated_figures_draw_and_are_deterministic(table):
-    first = _plots.plot_correlated_regions(table, grid=81, n_points=300)
+    first = _plots.plot_correlated_regions(table, EPS, grid=81)
     assert isinstance(first, Figure)
     assert len(first.axes) == 4  # 2 forms x the table's 2 rhos (-0.6, 0.9)
-    second = _plots.plot_correlated_regions(table, grid=81, n_points=300)
+    second = _plots.plot_correlated_regions(table, EPS, grid=81)
     assert _png(first) == _png(second)
     fig = _plots.plot_probability_against_rho(table)
     assert isinstance(fig, Figure)
@@ -92,9 +95,9 @@ def test_correlated_figures_draw_and_are_deterministic(table):
 def test_correlated_figures_skip_a_table_without_correlated_rows(table):
     orthonormal = table[table["design"] == "orthonormal"]
     assert not orthonormal.empty
-    assert _plots.plot_correlated_regions(orthonormal) is None
+    assert _plots.plot_correlated_regions(orthonormal, EPS) is None
     assert _plots.plot_probability_against_rho(orthonormal) is None
-    assert _plots.plot_correlated_regions(table.iloc[0:0]) is None
+    assert _plots.plot_correlated_regions(table.iloc[0:0], EPS) is None
 
 
 def test_solver_figure(solver_run):
@@ -122,7 +125,6 @@ def test_make_figures_passes_the_solver_runs(table, solver_run, tmp_path, monkey
     # Only the new figures, to keep the test short.
     monkeypatch.setattr(_plots, "FIGURES", {name: _plots.FIGURES[name] for name in NEW})
     monkeypatch.setitem(_plots.CORRELATED_REGIONS, "grid", 61)
-    monkeypatch.setitem(_plots.CORRELATED_REGIONS, "n_points", 200)
     written = _plots.make_figures(table, tmp_path / "a", solver_runs=[solver_run])
     assert sorted(p.stem for p in written) == sorted(NEW)
     written = _plots.make_figures(table, tmp_path / "b")
@@ -181,3 +183,20 @@ def test_region_by_hand():
     mask, b = _plots.sparse_mask(g, [[3.0, 0.0]], radius=1.0)
     assert mask[0]
     np.testing.assert_allclose(b[0], [1.0, 0.0], atol=1e-12)
+
+
+def test_calibration_takes_one_z_per_scenario_and_counts_what_it_leaves_out():
+    import pandas as pd
+
+    rows = [  # scenario, estimator, method, reps, exact, z
+        ("a", "lasso", "mc", 10_000, 0.3, 0.5), ("a", "scad", "mc", 10_000, 0.3, 0.5),  # same draws
+        ("a", "hard", "mc", 10_000, 0.4, 1.5),  # nested threshold, same draws: correlated with a's lasso
+        ("b", "bridge", "mc", 10_000, 0.2, -1.0),  # a scenario without a lasso row keeps its first
+        ("c", "lasso", "mc", 20, 0.3, 2.0),  # N p (1 - p) = 4.2 < 10: degenerate
+        ("d", "lasso", "is", 10_000, 1e-9, 0.3),  # log-scale importance-sampling z: not a binomial z
+        ("e", "lasso", "mc", 10_000, 0.0, None),  # exact 0: no z
+    ]
+    table = pd.DataFrame(rows, columns=["scenario", "estimator", "method", "reps", "exact", "z"])
+    z, left_out = _plots.calibration_z(table)
+    assert z.tolist() == [0.5, -1.0]
+    assert left_out == {"degenerate": 1, "same_draws": 2}

@@ -325,7 +325,8 @@ def read_results(source):
     """
     import pandas as pd
 
-    table = pd.read_csv(source)  # numbers stay numeric (missing: NaN)
+    # numbers stay numeric (missing: NaN); the list columns are text even when every beta has one coordinate
+    table = pd.read_csv(source, dtype={**dict.fromkeys(_LIST_COLUMNS, str), "gram": str})
     for column, kind in _LIST_COLUMNS.items():
         table[column] = [parse_numbers(v, kind) for v in table[column]]
     table["params"] = [parse_params(v) for v in table["params"]]

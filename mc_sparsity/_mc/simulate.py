@@ -204,8 +204,8 @@ def simulate(
         Plain Monte Carlo, or importance sampling (lasso, orthonormal design;
         the constrained form at p = 2), which reaches probabilities far below
         ``1/reps``: an unbiased weighted estimate with its standard error and
-        relative error (``_importance``).  Its interval is log-normal,
-        ``estimate * exp(+-z * relative_error)`` (``ci_method="lognormal"``).
+        relative error (``_importance``).  Its interval is the sampler's
+        (``importance_interval``: ``ci_method`` "closed form", "bernstein" or "lognormal").
     complement : bool, default False
         With ``method="is"``: estimate ``P(not sparse)`` (rare when the lasso
         is almost surely sparse) instead of ``P(sparse)``.
@@ -298,10 +298,8 @@ def run_scenario(scenario, reps, root, *, n_jobs=None, backend=None, chunk_size=
 
 def _importance_row(name, scenario, reps, root, complement, confidence_level, engine):
     """An importance-sampling row: weights summed on the engine, the estimate from ``_importance``."""
-    from scipy.special import ndtri
-
     beta, sigma, lam, radius = scenario.beta, scenario.sigma, scenario.lam, scenario.radius
-    from .importance import estimate_from_sums, importance_sampling_plan
+    from .importance import INTERVAL_METHODS, estimate_from_sums, importance_interval, importance_sampling_plan
 
     the_plan = importance_sampling_plan(beta, sigma, lam=lam, radius=radius, complement=complement)
     tally = run_kernel(the_plan.kernel, reps, root, **engine)
@@ -313,14 +311,13 @@ def _importance_row(name, scenario, reps, root, complement, confidence_level, en
 
         exact = exact_not_sparse_probability(beta, sigma, lam=lam, radius=radius)
         integral = None
-    spread = float(ndtri(0.5 + confidence_level / 2)) * est.relative_error
+    ci_low, ci_high = importance_interval(the_plan, est, confidence_level)
     return EstimatorResult(
         estimator=name if not complement else f"{name} (not sparse)",
         estimand="sparse",
         successes=est.hits, reps=est.replications, estimate=est.estimate, std_error=est.std_error,
-        ci_low=est.estimate * math.exp(-spread) if math.isfinite(spread) else 0.0,
-        ci_high=est.estimate * math.exp(spread) if math.isfinite(spread) else 1.0,
-        ci_method="lognormal", confidence_level=confidence_level,
+        ci_low=ci_low, ci_high=ci_high, ci_method=INTERVAL_METHODS[the_plan.method],
+        confidence_level=confidence_level,
         exact=None if exact is None else exact.probability,
         log_exact=None if exact is None else exact.log_probability,
         exact_error=None if exact is None else exact.error,

@@ -49,7 +49,9 @@ from .._mc.results import to_csv_text
 __all__ = ["Scenario", "Study", "StudyError", "load_study", "parse_study", "run_study"]
 
 _STUDY_KEYS = {"name": str, "seed": int, "reps": (int, float), "description": str, "max_scenarios": int,
-               "max_p": int}
+               "max_p": int, "sections": list}
+#: The report's sections beyond the study's own table, each run by the pipeline when the study names it.
+SECTIONS = ("recovery", "zhao_yu", "transition")
 _PARAM_KEYS = tuple(PARAMETERS)
 _GRID_KEYS = {"form", "beta", "p", "sigma", *FORMS.values(), "reps", "estimator", *_PARAM_KEYS,
               "rho", "design", "gram", "estimand"}
@@ -161,6 +163,7 @@ class Study:
     source: str  # the file's text
     solver_runs: tuple = ()
     base: Path | None = None  # the study file's folder (paths in it are relative to it)
+    sections: tuple = ()      # report sections beyond the table (SECTIONS)
 
     @property
     def identity(self) -> str:
@@ -197,6 +200,22 @@ def _nonempty_list(grid, key, where):
     return value
 
 
+def _grams(value, where, base) -> list:
+    """``gram``: a file name (relative to the study file), one matrix inline (a list of rows) or a list of them."""
+    def is_matrix(v):
+        return (isinstance(v, list) and len(v) > 0 and all(isinstance(r, list) and r for r in v)
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for r in v for x in r))
+
+    if isinstance(value, str):
+        return [Path(value) if base is None else base / value]
+    if is_matrix(value):
+        return [[[float(x) for x in row] for row in value]]
+    if isinstance(value, list) and value and all(is_matrix(m) for m in value):
+        return [[[float(x) for x in row] for row in m] for m in value]
+    _fail(where, f"must be a file name (relative to the study file), a matrix (a list of rows) or a list of "
+                 f"matrices, got {value!r}")
+
+
 def _parse_designs(table, where, sizes, base) -> list[dict]:
     """The designs of a grid, as ``[{p: Design}]``: one dict per rho (or one for a gram)."""
     if not ({"rho", "design", "gram"} & set(table)):
@@ -213,10 +232,7 @@ def _parse_designs(table, where, sizes, base) -> list[dict]:
     if "gram" in table:
         if "rho" in table or kind is not None:
             _fail(f"{where}.gram", "goes without rho and design")
-        if not isinstance(table["gram"], str):
-            _fail(f"{where}.gram", f"must be a file name (relative to the study file), got {table['gram']!r}")
-        path = Path(table["gram"]) if base is None else base / table["gram"]
-        choices = [("gram", None, path)]
+        choices = [("gram", None, g) for g in _grams(table["gram"], f"{where}.gram", base)]
     else:
         if "rho" not in table:
             _fail(f"{where}.design", "needs rho")
@@ -383,8 +399,12 @@ def parse_study(text: str, name: str = "<study>", base=None) -> Study:
     if not isinstance(solver_tables, list):
         _fail("solvers", "must be an array of tables: [[solvers]]")
     runs = tuple(_parse_solvers(table, i, base) for i, table in enumerate(solver_tables))
+    sections = tuple(head.get("sections", ()))
+    for section in sections:
+        if section not in SECTIONS:
+            _fail("study.sections", f"unknown section {section!r} (known: {', '.join(SECTIONS)})")
     return Study(name=head.get("name", name), seed=seed, scenarios=tuple(unique), source=text,
-                 solver_runs=runs, base=base)
+                 solver_runs=runs, base=base, sections=sections)
 
 
 def _parse_solvers(table, index, base) -> SolverRun:
@@ -488,7 +508,7 @@ def _scenario_rows(study: Study, scenario: Scenario, n_jobs, backend) -> list[di
 
     Where the lasso's exact P(sparse) or 1 - P(sparse) is below :data:`RARE`
     (orthonormal design; the constrained form at p = 2), an importance-sampling
-    row estimates the rare one of the two, from the scenario's second stream.
+    row estimates the rare one of the two, from the scenario's named stream "importance".
     """
     from .._mc.scenario import make_scenario
     from .._mc.simulate import run_scenario

@@ -1163,14 +1163,15 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
         except ImportError:
             names.remove("sklearn")
     if "sklearn" in names:
-        # Streams of their own, beyond every block's (keys b < 2**32), without spawning from root
-        # (which would change the caller's SeedSequence).
-        def stream(k):
-            return np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (k,)))
+        # The named streams "sklearn", 0 (design) and 1 (data), apart from every block's, without spawning
+        # from root (which would change the caller's SeedSequence).
+        from .._mc.streams import named_stream
 
-        X = design_with_gram(design.gram, sklearn_n, stream(2**32))
-        for row in sklearn_tolerance_study(beta, sigma, X, lam, tols, min(reps, sklearn_reps),
-                                           stream(2**32 + 1)):
+        def stream(k):
+            return np.random.default_rng(named_stream(root, "sklearn", k))
+
+        X = design_with_gram(design.gram, sklearn_n, stream(0))
+        for row in sklearn_tolerance_study(beta, sigma, X, lam, tols, min(reps, sklearn_reps), stream(1)):
             records.append({"solver": "sklearn", "tol": row["tol"], "reps": row["reps"],
                             "zero_any": row["fit_sparse"], "pattern_match": row["reps"] - row["mismatch"],
                             "spurious_zeros": row["spurious"], "missed_zeros": row["missed"],
