@@ -5,7 +5,9 @@ import pytest
 from scipy.optimize import minimize_scalar
 
 from mc_sparsity import simulate
-from mc_sparsity._estimators.penalties import PENALTIES, adaptive_lasso, estimate_cdf
+from mc_sparsity._estimators.laws import estimate_cdf
+from mc_sparsity._estimators.penalties import PENALTIES
+from mc_sparsity._estimators.rules import adaptive_lasso
 from mc_sparsity._base.errors import ParameterError
 
 

@@ -12,7 +12,8 @@ import pytest
 from scipy.stats import binomtest
 
 from mc_sparsity import ar1, simulate
-from mc_sparsity._estimators.penalties import PENALTIES, best_subset
+from mc_sparsity._estimators.penalties import PENALTIES
+from mc_sparsity._estimators.rules import best_subset
 from mc_sparsity._estimators.registry import ESTIMATORS, resolve_parameters
 from mc_sparsity._mc.engine import block_generator
 from mc_sparsity._pipeline.study import parse_study, run_study
@@ -33,12 +34,18 @@ def _rule(name, x, lam, params):
 @pytest.mark.parametrize("name, form", CASES)
 def test_monte_carlo_against_the_exact_law_and_the_integral(name, form):
     level = {"lam": 0.6} if form == "penalized" else {"radius": 1.0}
-    res = simulate([1.0, 0.3], **level, estimator=name, reps=400_000, rng=7)
+    estimands = ["sparse", "signed_support", "support", "superset"] if form == "penalized" else ["sparse"]
+    res = simulate([1.0, 0.0], **level, estimator=name, reps=400_000, rng=7, estimand=estimands)
     row = res[name]
     assert row.exact is not None, name
-    assert binomtest(row.successes, row.reps, row.exact).pvalue > ALPHA, row
-    if row.integral is not None:
-        assert abs(row.integral - row.exact) < 1e-8
+    for estimand in estimands:
+        row = res[name, estimand]
+        if row.exact is None:  # best subset's support laws are not derived
+            assert ESTIMATORS[name].evaluation == "subset" and estimand != "sparse"
+            continue
+        assert binomtest(row.successes, row.reps, row.exact).pvalue > ALPHA, row
+        if row.integral is not None:
+            assert abs(row.integral - row.exact) < 1e-8
 
 
 @pytest.mark.parametrize("name", [n for n, r in ESTIMATORS.items() if "penalized" in r.forms])
@@ -46,7 +53,7 @@ def test_support_estimands_replay_the_rule_on_the_same_draws(name, tally_of):
     beta, sigma, lam, reps, seed = np.array([1.5, -0.4, 0.0, 0.8]), 0.7, 0.5, 20_000, 11
     params = resolve_parameters((name,), {})
     res = simulate(beta, sigma, lam=lam, estimator=name, reps=reps, rng=seed,
-                   estimand=["sparse", "signed_support", "support", "superset", "hamming"])
+                   estimand=["sparse", "signed_support", "support", "superset", "fdp", "tpr", "hamming"])
     x = beta + sigma * block_generator(np.random.SeedSequence(seed), 0).standard_normal((reps, beta.size))
     b = _rule(name, x, lam, params)
     zero = b == 0
@@ -59,8 +66,11 @@ def test_support_estimands_replay_the_rule_on_the_same_draws(name, tally_of):
     }
     for estimand, count in expected.items():
         assert res[name, estimand].successes == count, (name, estimand)
-    hamming = (zero != ~inside).sum(axis=1).mean()
-    assert math.isclose(res[name, "hamming"].estimate, hamming, rel_tol=1e-12)
+    fp, tp = (~zero[:, ~inside]).sum(axis=1), (~zero[:, inside]).sum(axis=1)
+    means = {"hamming": (zero != ~inside).sum(axis=1), "fdp": fp / np.maximum(1, fp + tp),
+             "tpr": tp / inside.sum()}
+    for estimand, values in means.items():
+        assert math.isclose(res[name, estimand].estimate, values.mean(), rel_tol=1e-12), (name, estimand)
 
 
 @pytest.mark.parametrize("name", [n for n, r in ESTIMATORS.items() if r.correlated])

@@ -350,5 +350,5 @@ def test_the_journal_identity_changes_with_the_package_version(monkeypatch):
 def test_a_journal_ignores_lines_of_another_study(tmp_path):
     journal = Journal(tmp_path / "r.csv", "mine")
     journal.path.write_text('{"study": "other", "key": "k1", "rows": [{"x": 1}]}\n'
-                            '{"study": "mine", "key": "k2", "rows": []}\n')
-    assert journal.read() == {"k2": []}
+                            '{"study": "mine", "key": "k2", "rows": [{"x": 2}]}\n')
+    assert journal.read() == {"k2": [{"x": 2}]}

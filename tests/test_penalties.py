@@ -10,24 +10,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import integrate, optimize, stats
 
 from mc_sparsity import exact_sparse_probability
-from mc_sparsity._estimators.penalties import (
-    PENALTIES,
-    best_subset,
-    bridge,
-    bridge_jump,
-    elastic_net,
-    estimate_cdf,
-    estimate_density,
-    estimate_sf,
-    hard_threshold,
-    lasso,
-    mcp,
-    ridge,
-    scad,
-    threshold,
-    zero_probability,
-    zeros_distribution,
-)
+from mc_sparsity._estimators.laws import estimate_cdf, estimate_density, estimate_sf, zero_probability, zeros_distribution
+from mc_sparsity._estimators.penalties import PENALTIES, threshold
+from mc_sparsity._estimators.rules import best_subset, bridge, bridge_jump, elastic_net, hard_threshold, lasso, mcp, ridge, scad
 
 LEVEL = 1e-4  # level of every statistical test; the seeds are fixed, so the suite is deterministic
 

@@ -9,7 +9,8 @@ from numpy.testing import assert_array_equal
 from mc_sparsity import simulate
 from mc_sparsity._mc.engine import BLOCK_SIZE, block_generator
 from mc_sparsity._stats.goodness_of_fit import pooled_chisquare
-from mc_sparsity._estimators.penalties import PENALTIES, best_subset
+from mc_sparsity._estimators.penalties import PENALTIES
+from mc_sparsity._estimators.rules import best_subset
 from mc_sparsity.cli import main
 
 ALPHA = 1e-4
