@@ -75,9 +75,9 @@ _PUBLIC = {
     "constrained_sparse_probability": "._exact.constrained",
     "importance_sample": "._mc.importance",
     # solvers and their zeros
-    "run_solvers": "._solvers.iterative",
+    "run_solvers": "._solvers.study",
     "subgradient_toy": "._solvers.iterative",
-    "sklearn_tolerance_study": "._solvers.iterative",
+    "sklearn_tolerance_study": "._solvers.study",
     # random designs, p > n: support recovery (Wainwright 2009)
     "simulate_recovery": "._recovery.simulate",
     "RecoveryResult": "._recovery.simulate",

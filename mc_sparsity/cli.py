@@ -338,7 +338,7 @@ def _run_simulate(args) -> int:
 
 
 def _run_solvers(args) -> int:
-    from ._solvers.iterative import run_solvers
+    from ._solvers.study import run_solvers
 
     if "sklearn" in args.solver:
         try:

@@ -179,7 +179,7 @@ def test_without_scikit_learn_the_solvers_command_says_how_to_install_it(capsys,
     status, out, err = run_cli(capsys, "solvers", "--beta", "1", "0.3", "--lam", "0.5", "--solver", "sklearn",
                                "--reps", "100")
     assert status == 2 and out == "" and "mc_sparsity[solvers]" in err
-    from mc_sparsity._solvers.iterative import run_solvers
+    from mc_sparsity._solvers.study import run_solvers
 
     result = run_solvers([1.0, 0.3], 1.0, 0.5, solvers=["ista", "sklearn"], iterations=[1], reps=1000,
                          skip_sklearn_if_missing=True)

@@ -58,7 +58,7 @@ def table(tmp_path_factory):
 @pytest.fixture(scope="module")
 def solver_run():
     pytest.importorskip("sklearn")
-    from mc_sparsity._solvers.iterative import run_solvers
+    from mc_sparsity._solvers.study import run_solvers
 
     return run_solvers([1.0, 0.3], 1.0, 0.5, design=equicorrelated(2, 0.6), solvers=["ista", "cd", "subgradient",
                        "sklearn"], iterations=[1, 10, 100], reps=500, tols=[1e-2, 1e-8], sklearn_reps=10, n_jobs=1)

@@ -22,12 +22,12 @@ from mc_sparsity._mc.engine import BLOCK_SIZE, block_generator
 from mc_sparsity._base.errors import ParameterError
 from mc_sparsity._estimators.lasso_ridge import soft_threshold
 from mc_sparsity._mc.kernels import penalized_kernel
+from mc_sparsity._solvers.study import sklearn_tolerance_study
 from mc_sparsity._solvers.iterative import (
     SOLVERS,
     design_with_gram,
     exact_lasso_solution,
     run_solver_kernel,
-    sklearn_tolerance_study,
     solver_counts_to_records,
     solver_iterates,
     solver_kernel,

@@ -87,7 +87,7 @@ class ReportData:
     table : pandas.DataFrame
         The study table (``results.csv``).
     solver_runs : list of dict
-        :func:`~mc_sparsity._solvers.iterative.run_solvers` results, one per ``[[solvers]]`` table.
+        :func:`~mc_sparsity._solvers.study.run_solvers` results, one per ``[[solvers]]`` table.
     draws : FigureDraws
     atom : tuple
         :func:`coordinate_atom` of ``draws.coordinate_z`` (claim C6).
@@ -103,7 +103,7 @@ class ReportData:
 
 def collect_report_data(study, results_path, *, n_jobs=-1, backend=None, progress=False) -> ReportData:
     """Run ``study`` (writing ``results_path``, resumable), its solver study and the figures' draws."""
-    from .._solvers.iterative import run_solvers
+    from .._solvers.study import run_solvers
     from .study import run_study
 
     table = run_study(study, results_path, n_jobs=n_jobs, backend=backend, progress=progress)

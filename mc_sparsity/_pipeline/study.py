@@ -136,7 +136,7 @@ class Scenario:
 
 @dataclass(frozen=True)
 class SolverRun:
-    """One ``[[solvers]]`` table: the arguments of :func:`mc_sparsity._solvers.iterative.run_solvers`."""
+    """One ``[[solvers]]`` table: the arguments of :func:`mc_sparsity._solvers.study.run_solvers`."""
 
     beta: tuple
     sigma: float
@@ -408,8 +408,9 @@ def parse_study(text: str, name: str = "<study>", base=None) -> Study:
 
 
 def _parse_solvers(table, index, base) -> SolverRun:
-    """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.iterative.run_solvers`)."""
-    from .._solvers.iterative import DEFAULT_SOLVERS, SOLVERS, STARTS
+    """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.study.run_solvers`)."""
+    from .._solvers.iterative import SOLVERS, STARTS
+    from .._solvers.study import DEFAULT_SOLVERS
 
     where = f"solvers[{index}]"
     if not isinstance(table, dict):
