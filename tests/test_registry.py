@@ -42,7 +42,7 @@ def test_the_readme_convention_table_names_every_estimator():
 
 def test_groups_and_forms():
     assert GROUPS["all"] == ("lasso", "ridge")
-    assert estimator_names("penalties", correlated=True) == ("lasso", "ridge", "elastic_net")
+    assert estimator_names("penalties", correlated=True) == ("lasso", "ridge", "elastic_net", "adaptive_lasso")
     with pytest.raises(ParameterError, match="constrained form"):
         estimator_names("scad", "constrained")
     with pytest.raises(ParameterError, match="correlated"):

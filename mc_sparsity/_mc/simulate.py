@@ -318,12 +318,17 @@ def _importance_row(name, scenario, reps, root, complement, confidence_level, en
         successes=est.hits, reps=est.replications, estimate=est.estimate, std_error=est.std_error,
         ci_low=ci_low, ci_high=ci_high, ci_method=INTERVAL_METHODS[the_plan.method],
         confidence_level=confidence_level,
-        exact=None if exact is None else exact.probability,
-        log_exact=None if exact is None else exact.log_probability,
-        exact_error=None if exact is None else exact.error,
-        integral=None if integral is None else integral.value,
-        integral_error=None if integral is None else integral.error,
+        **_reference_fields(exact, integral),
         zeros=(), method="is", log_estimate=est.log_estimate, relative_error=est.relative_error)
+
+
+def _reference_fields(exact, integral) -> dict:
+    """A row's reference columns from an exact value and an integral (either may be ``None``)."""
+    return {"exact": None if exact is None else exact.probability,
+            "log_exact": None if exact is None else exact.log_probability,
+            "exact_error": None if exact is None else exact.error,
+            "integral": None if integral is None else integral.value,
+            "integral_error": None if integral is None else integral.error}
 
 
 def _integral_or_none(beta, sigma, design, **kwargs):
@@ -420,11 +425,7 @@ def _rows(name, counts, scenario, threshold, integrate, confidence_level, ci_met
             ci_high=est.ci_high,
             ci_method=est.ci_method,
             confidence_level=confidence_level,
-            exact=None if exact is None else exact.probability,
-            log_exact=None if exact is None else exact.log_probability,
-            exact_error=None if exact is None else exact.error,
-            integral=None if integral is None else integral.value,
-            integral_error=None if integral is None else integral.error,
+            **_reference_fields(exact, integral),
             zeros=tuple(int(c) for c in tally.zeros) if sparse_row else (),
             exact_zeros=(None if not sparse_row or exact is None or exact.zeros_pmf is None
                          else tuple(float(v) for v in exact.zeros_pmf)),
