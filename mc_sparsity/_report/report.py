@@ -260,10 +260,18 @@ def render_sections(sections: dict) -> tuple:
 
         section = sections["transition"]
         parts.append(render_transition_section(section, f"figures/{SECTION_FIGURES['transition']}.png"))
+        below = [row for row in section.rows if row.m < section.d]
+        inside = sum(c.lower <= c.m_half <= c.statistical_dimension for c in section.crossings)
         claims.append(Claim("C12", "from m < d random measurements, L1 minimisation recovers a sparse vector once m "
                                    "passes the statistical dimension, L2 never does", section.verdict,
-                            "the section 'From random measurements' (heatmap, crossings against the formula, "
-                            "L2 successes and zeros below m = d)"))
+                            f"d = {section.d}, {section.trials} trials per (s, m) cell: where the simulated P(L1 "
+                            f"recovers) crosses 1/2 lies within [D - 2 sqrt(d/s), D] (D the statistical dimension) "
+                            f"for {inside} of {len(section.crossings)} sparsities; the minimum-norm solution "
+                            f"recovered x in {sum(r.l2_successes for r in below):,} of "
+                            f"{sum(r.trials for r in below):,} trials with m < d and had "
+                            f"{sum(r.l2_zeros for r in below):,} exact zeros; "
+                            f"{sum(r.uncertified for r in section.rows):,} basis-pursuit trials uncertified "
+                            "(the section 'From random measurements')"))
     return "\n".join(parts), claims
 
 
