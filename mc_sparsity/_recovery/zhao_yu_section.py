@@ -164,6 +164,13 @@ def draw_zhao_yu_figure(section: ZhaoYuSection, path) -> None:
     write_atomic(path, buffer.getvalue())
 
 
+def _paired_text(pr) -> str:
+    """The paired difference with its SE; at 0 or N discordant pairs the SE is 0 and the count is said instead."""
+    if pr["std_error"] > 0:
+        return f"{pr['difference']:+.4f} ± {pr['std_error']:.4f} (N = {pr['reps']:,})"
+    return f"{pr['difference']:+.4f} ({pr['discordant']:,} of {pr['reps']:,} pairs discordant)"
+
+
 def render_zhao_yu_markdown(section: ZhaoYuSection, figure: str) -> str:
     """The subsection's markdown (renders the data, computes nothing)."""
     verdict, evidence = zhao_yu_verdict(section)
@@ -192,6 +199,6 @@ def render_zhao_yu_markdown(section: ZhaoYuSection, figure: str) -> str:
             lines.append(f"| {list(beta)} | {n:,} | {lasso['estimate']:.4f} | [{lasso['ci_low']:.4f}, "
                          f"{lasso['ci_high']:.4f}] | {exact} | {adaptive['estimate']:.4f} | "
                          f"[{adaptive['ci_low']:.4f}, {adaptive['ci_high']:.4f}] | "
-                         f"{pr['difference']:+.4f} ± {pr['std_error']:.4f} (N = {pr['reps']:,}) |")
+                         f"{_paired_text(pr)} |")
     lines += ["", f"Verdict on the fixed-design half of C11: **{verdict}** ({evidence})."]
     return "\n".join(lines) + "\n"

@@ -160,7 +160,7 @@ def _solver_tables(solver_runs):
             for x in fits:
                 out.append(f"| {x['tol']:g} | {x['spurious_zeros']} [{_fmt(x['spurious_ci'][0])}, "
                            f"{_fmt(x['spurious_ci'][1])}] | {x['missed_zeros']} [{_fmt(x['missed_ci'][0])}, "
-                           f"{_fmt(x['missed_ci'][1])}] | {x['sparse_bias']:+.4f} ± {x['sparse_bias_se']:.4f} |")
+                           f"{_fmt(x['missed_ci'][1])}] | {_difference(x['sparse_bias'], x['sparse_bias_se'])} |")
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -219,6 +219,11 @@ def render_report(table, study, figures, atom=None, solver_claims=(), solver_run
         "more_sections": more,
     }
     return _template().substitute(slots)
+
+
+def _difference(value, std_error) -> str:
+    """A paired difference with its SE; where no pair differs the SE is 0 and says nothing: none is printed."""
+    return f"{value:+.4f} ± {std_error:.4f}" if std_error > 0 else f"{value:+.4f} (no pair differs)"
 
 
 #: The figure of each section beyond the table.
