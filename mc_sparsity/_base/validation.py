@@ -17,7 +17,8 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng", "check_n_jobs", "check_scenario", "check_option"]
+__all__ = ["Interval", "check_scalar", "check_beta", "check_count", "check_rng", "check_n_jobs", "check_scenario",
+           "check_option", "check_gram", "check_cholesky"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def check_rng(rng, name: str = "rng") -> np.random.SeedSequence:
     Generator is turned into one by drawing a 128-bit integer from it
     (reproducible given its state; the generator advances).  ``None`` draws
     fresh entropy from the operating system.  The returned SeedSequence's
-    ``entropy`` and ``spawn_key`` reproduce the run.
+    ``entropy`` and ``spawn_key`` reproduce the run; a SeedSequence given is
+    copied, so spawning from the result leaves the caller's object untouched.
 
     Examples
     --------
@@ -110,7 +112,7 @@ def check_rng(rng, name: str = "rng") -> np.random.SeedSequence:
     if rng is None:
         return np.random.SeedSequence()
     if isinstance(rng, np.random.SeedSequence):
-        return rng
+        return np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
     if isinstance(rng, np.random.Generator):
         return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
     if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
@@ -151,3 +153,44 @@ def check_option(value, name: str, options) -> str:
     if not isinstance(value, str) or value not in options:
         raise ParameterError(name, f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
     return value
+
+
+def check_gram(gram, p: int, name: str = "gram") -> np.ndarray:
+    """A ``p x p`` symmetric positive definite Gram matrix (C-contiguous float), or raise naming ``name``."""
+    try:
+        g = np.array(gram, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"gram must be a square array of real numbers, got {gram!r}") from None
+    if g.shape != (p, p):
+        raise ParameterError(name, f"gram must have shape ({p}, {p}), got {g.shape}")
+    if not np.all(np.isfinite(g)):
+        raise ParameterError(name, "gram must contain only finite numbers")
+    if not np.array_equal(g, g.T):
+        raise ParameterError(name, "gram must be symmetric, got an asymmetric matrix")
+    try:
+        np.linalg.cholesky(g)
+    except np.linalg.LinAlgError:
+        raise ParameterError(name, "gram must be positive definite") from None
+    return np.ascontiguousarray(g)
+
+
+def check_cholesky(chol, g, name: str = "chol") -> np.ndarray:
+    """The lower Cholesky factor of ``G^{-1}``: ``chol`` checked against ``g``, or computed when ``None``."""
+    p = g.shape[0]
+    if chol is None:
+        if np.array_equal(g, np.eye(p)):
+            return np.eye(p)
+        return np.ascontiguousarray(np.linalg.cholesky(np.linalg.inv(g)))
+    try:
+        c = np.array(chol, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"chol must be a square array of real numbers, got {chol!r}") from None
+    if c.shape != (p, p) or not np.all(np.isfinite(c)):
+        raise ParameterError(name, f"chol must be a finite ({p}, {p}) array, got shape {c.shape}")
+    if np.any(np.triu(c, 1) != 0.0) or np.any(np.diag(c) <= 0.0):
+        raise ParameterError(name, "chol must be lower triangular with a positive diagonal")
+    # L L^T = G^{-1}  <=>  G L L^T = I, checked to a tolerance scaled by cond(G).
+    resid = np.max(np.abs(g @ c @ c.T - np.eye(p)))
+    if resid > 1e-8 * np.linalg.cond(g):
+        raise ParameterError(name, f"chol must be the lower Cholesky factor of inv(gram); |G L L^T - I| = {resid:.3g}")
+    return np.ascontiguousarray(c)

@@ -85,7 +85,7 @@ import numpy as np
 from scipy import integrate, optimize, special
 
 from .._designs.design import Design
-from .._base.validation import Interval, check_scalar, check_scenario
+from .._base.validation import Interval, check_rng, check_scalar, check_scenario
 from .._base.errors import ParameterError
 from .orthonormal import ExactProbability, exact_sparse_probability, log_zero_probability
 from .rectangle import adaptive_rectangle_sum
@@ -123,19 +123,6 @@ def _check_inputs(beta, sigma, design, lam, radius, lam2, estimator):
     if not isinstance(estimator, str) or estimator not in ("lasso", "ridge"):
         raise ParameterError("estimator", f"estimator must be one of 'lasso', 'ridge', got {estimator!r}")
     return b, sigma, lam, radius, lam2
-
-
-def _seed_sequence(rng):
-    """``rng`` (an int >= 0, a SeedSequence or a Generator, SPEC 7) as a SeedSequence."""
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):  # reproducible given its state; it advances
-        return np.random.SeedSequence(int.from_bytes(rng.bytes(16), "little"))
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"rng must be a non-negative integer, a SeedSequence or a Generator, got {rng!r}")
-    if rng < 0:
-        raise ParameterError("rng", f"rng must be a non-negative integer, got {rng}")
-    return np.random.SeedSequence(int(rng))
 
 
 # ----------------------------------------------------- 1-d log-scale quadrature
@@ -447,7 +434,7 @@ def exact_sparse_probability_correlated(beta, sigma, design, *, lam=None, radius
     0.520322...
     """
     beta, sigma, lam, radius, lam2 = _check_inputs(beta, sigma, design, lam, radius, lam2, estimator)
-    seed = _seed_sequence(rng)
+    seed = check_rng(rng)
     p = beta.size
     if estimator == "ridge":
         pmf = np.zeros(p + 1)

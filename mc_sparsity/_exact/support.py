@@ -40,15 +40,8 @@ import numpy as np
 from scipy import special
 
 from .._base.errors import ParameterError
-from .._base.validation import Interval, check_beta, check_option, check_scalar
+from .._base.validation import Interval, check_beta, check_option, check_rng, check_scalar
 from .._designs.design import Design
-from .correlated import _seed_sequence as _caller_seed
-
-
-def _seed_sequence(rng):
-    """A fresh SeedSequence from ``rng`` (spawning from it leaves the caller's object untouched)."""
-    seed = _caller_seed(rng)
-    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
 from .orthonormal import _poisson_binom, log_nonzero_probability, log_zero_probability
 from .rectangle import rectangle_replicates
 from .support_correlated import all_cells, check_cells_size, support_cells_estimate
@@ -256,7 +249,7 @@ def support_probability(beta, sigma, *, threshold=None, gram=None, lam=None, lam
             return SupportProbability(0.0, -np.inf, 0.0, estimand)
         if estimand == "support":
             return SupportProbability(1.0, 0.0, 0.0, estimand)
-        log_p, error = _ridge_signed(beta, sigma, gram, lam if lam is not None else 0.0, _seed_sequence(rng or 0))
+        log_p, error = _ridge_signed(beta, sigma, gram, lam if lam is not None else 0.0, check_rng(rng or 0))
         return SupportProbability(float(math.exp(log_p)), float(log_p), float(error), estimand)
     if gram is None:
         return _orthonormal_probability(beta, sigma, tau, estimand)
@@ -271,7 +264,7 @@ def support_probability(beta, sigma, *, threshold=None, gram=None, lam=None, lam
     else:
         cells = all_cells(p, within=support)
     value, error = support_cells_estimate(gram, beta / sigma, lam / sigma, cells, np.ones(len(cells)),
-                                          _seed_sequence(rng or 0), lam2=lam2, target_error=TARGET_ERROR)
+                                          check_rng(rng or 0), lam2=lam2, target_error=TARGET_ERROR)
     value = min(max(value, 0.0), 1.0)
     return SupportProbability(float(value), math.log(value) if value > 0 else -np.inf, float(error), estimand)
 
@@ -315,6 +308,6 @@ def support_mean(beta, sigma, *, threshold=None, gram=None, lam=None, lam2=0.0, 
                         "hamming": fp + (k - tp)}[estimand])
     # The target scales with the largest value (Hamming reaches p): a quarter of a 1e7-draw SE still.
     value, error = support_cells_estimate(gram, beta / sigma, lam / sigma, cells, weights,
-                                          _seed_sequence(rng or 0), lam2=lam2,
+                                          check_rng(rng or 0), lam2=lam2,
                                           target_error=TARGET_ERROR * max(1.0, max(weights)))
     return float(value), float(error)

@@ -63,8 +63,6 @@ MAX_SCENARIOS = 1_000_000
 #: The largest p a study scenario may have: the kernels hold O(p) per replication, the exact
 #: K law O(p^2) (``study.max_p`` overrides it).
 MAX_P = 10_000
-#: The most iterations a [[solvers]] table may ask for (each replication runs them all).
-MAX_ITERATIONS = 100_000
 #: The deepest TOML nesting a study file may have.
 MAX_DEPTH = 8
 #: Where the exact P or 1 - P is below this, the report confirms it by importance sampling too:
@@ -409,7 +407,7 @@ def parse_study(text: str, name: str = "<study>", base=None) -> Study:
 
 def _parse_solvers(table, index, base) -> SolverRun:
     """One ``[[solvers]]`` table (see :func:`mc_sparsity._solvers.study.run_solvers`)."""
-    from .._solvers.iterative import SOLVERS, STARTS
+    from .._solvers.iterative import MAX_ITERATIONS, SOLVERS, STARTS
     from .._solvers.study import DEFAULT_SOLVERS
 
     where = f"solvers[{index}]"

@@ -70,7 +70,7 @@ import numbers
 import numpy as np
 
 from .._base.errors import ParameterError
-from .._base.validation import Interval, check_beta, check_scalar
+from .._base.validation import Interval, check_beta, check_cholesky, check_gram, check_scalar
 
 __all__ = [
     "SOLVERS",
@@ -86,6 +86,9 @@ __all__ = [
 ]
 
 from .._estimators.registry import SOLVERS, STARTS  # noqa: E402  (written once, where the command line reads them)
+
+#: The most iterations a solver run may ask for (each replication runs them all); study files share it.
+MAX_ITERATIONS = 100_000
 
 from .compiled import _exact_many, _iterates_many, solver_replications  # noqa: E402
 
@@ -105,45 +108,11 @@ def _vector(value, name):
 
 
 def _gram(gram, p):
-    if gram is None:
-        return np.eye(p)
-    try:
-        g = np.array(gram, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"gram must be a square array of real numbers, got {gram!r}") from None
-    if g.shape != (p, p):
-        raise ParameterError("gram", f"gram must have shape ({p}, {p}), got {g.shape}")
-    if not np.all(np.isfinite(g)):
-        raise ParameterError("gram", "gram must contain only finite numbers")
-    if not np.array_equal(g, g.T):
-        raise ParameterError("gram", "gram must be symmetric, got an asymmetric matrix")
-    try:
-        np.linalg.cholesky(g)
-    except np.linalg.LinAlgError:
-        raise ParameterError("gram", "gram must be positive definite") from None
-    return np.ascontiguousarray(g)
+    return np.eye(p) if gram is None else check_gram(gram, p)
 
 
 def _chol(chol, g):
-    """The lower Cholesky factor of ``G^{-1}``, given or computed; checked against ``G``."""
-    p = g.shape[0]
-    if chol is None:
-        if np.array_equal(g, np.eye(p)):
-            return np.eye(p)
-        return np.ascontiguousarray(np.linalg.cholesky(np.linalg.inv(g)))
-    try:
-        c = np.array(chol, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"chol must be a square array of real numbers, got {chol!r}") from None
-    if c.shape != (p, p) or not np.all(np.isfinite(c)):
-        raise ParameterError("chol", f"chol must be a finite ({p}, {p}) array, got shape {c.shape}")
-    if np.any(np.triu(c, 1) != 0.0) or np.any(np.diag(c) <= 0.0):
-        raise ParameterError("chol", "chol must be lower triangular with a positive diagonal")
-    # L L^T = G^{-1}  <=>  G L L^T = I, checked to a tolerance scaled by cond(G).
-    resid = np.max(np.abs(g @ c @ c.T - np.eye(p)))
-    if resid > 1e-8 * np.linalg.cond(g):
-        raise ParameterError("chol", f"chol must be the lower Cholesky factor of inv(gram); |G L L^T - I| = {resid:.3g}")
-    return np.ascontiguousarray(c)
+    return check_cholesky(chol, g)
 
 
 def _checkpoints(iterations):
@@ -163,6 +132,8 @@ def _checkpoints(iterations):
     arr = arr.astype(np.int64)
     if arr[0] < 0 or np.any(np.diff(arr) <= 0):
         raise ParameterError("iterations", f"iterations must be >= 0 and strictly increasing, got {arr.tolist()}")
+    if arr[-1] > MAX_ITERATIONS:  # every replication runs them all: 1e12 would never finish
+        raise ParameterError("iterations", f"iterations must be <= {MAX_ITERATIONS:,}, got {int(arr[-1]):,}")
     return arr
 
 
