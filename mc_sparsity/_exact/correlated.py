@@ -79,7 +79,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 
 import numpy as np
 from scipy import integrate, optimize, special
