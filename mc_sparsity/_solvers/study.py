@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_SOLVERS", "run_solvers", "sklearn_tolerance_study"]
 # scikit-learn's tolerance
 # --------------------------------------------------------------------------- #
 
-def sklearn_tolerance_study(beta, sigma, gram_design_X, lam, tols, reps, rng, *, confidence_level=0.95):
+def sklearn_tolerance_study(beta, sigma, X, lam, tols, reps, rng, *, confidence_level=0.95):
     """Zero patterns of scikit-learn's ``Lasso`` at several ``tol`` against the exact ones.
 
     For each replication, ``y = X beta + e`` with ``e ~ N(0, sigma^2 I_n)``
@@ -39,7 +39,7 @@ def sklearn_tolerance_study(beta, sigma, gram_design_X, lam, tols, reps, rng, *,
     ----------
     beta : array_like of shape (p,)
     sigma : float
-    gram_design_X : array_like of shape (n, p)
+    X : array_like of shape (n, p)
         The design ``X`` (full column rank); e.g. :func:`design_with_gram`.
     lam : float
     tols : sequence of float
@@ -80,14 +80,14 @@ def sklearn_tolerance_study(beta, sigma, gram_design_X, lam, tols, reps, rng, *,
     beta = _vector(beta, "beta")
     sigma = _real(sigma, "sigma", low=0.0, low_open=True)
     try:
-        X = np.array(gram_design_X, dtype=float)
+        X = np.array(X, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError("gram_design_X must be an (n, p) array of real numbers") from None
+        raise TypeError("X must be an (n, p) array of real numbers") from None
     if X.ndim != 2 or X.shape[1] != beta.size or not np.all(np.isfinite(X)):
-        raise ParameterError("gram_design_X", f"gram_design_X must be a finite (n, {beta.size}) array, got shape {X.shape}")
+        raise ParameterError("X", f"X must be a finite (n, {beta.size}) array, got shape {X.shape}")
     n, p = X.shape
     if np.linalg.matrix_rank(X) < p:
-        raise ParameterError("gram_design_X", "gram_design_X must have full column rank")
+        raise ParameterError("X", "X must have full column rank")
     lam = _real(lam, "lam", low=0.0, low_open=True)
     tols = _vector(tols, "tols")
     if np.any(tols <= 0):
