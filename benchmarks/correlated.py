@@ -30,7 +30,7 @@ __all__ = ["NAME", "FULL", "QUICK", "Ar1", "cases", "rows"]
 NAME = "correlated"
 FULL = {"penalized": 1_000_000_000, "constrained": 100_000_000, "ar1": 5_000_000, "sklearn": 2000,
         "patterns": 10_000, "rss_small": 1_000_000, "rss_large": 100_000_000}
-QUICK = {"penalized": 20_000_000, "constrained": 4_000_000, "ar1": 200_000, "sklearn": 200,
+QUICK = {"penalized": 10_000_000, "constrained": 1_000_000, "ar1": 100_000, "sklearn": 100,
          "patterns": 1000, "rss_small": 1_000_000, "rss_large": 10_000_000}
 RHO_EQUI, RHO_AR1, P_AR1, LAM = 0.6, 0.5, 10, 0.5
 TARGET_PENALIZED, TARGET_CONSTRAINED, TARGET_AR1, TARGET_RSS_MB = 0.5, 0.3, 1000, 32

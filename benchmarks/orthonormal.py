@@ -25,8 +25,8 @@ __all__ = ["NAME", "FULL", "QUICK", "beta_for", "cases", "rows"]
 NAME = "orthonormal"
 FULL = {"p2": 2_000_000_000, "p10": 300_000_000, "p100": 40_000_000, "sklearn": 2000,
         "rss_small": 1_000_000, "rss_large": 100_000_000}
-QUICK = {"p2": 40_000_000, "p10": 4_000_000, "p100": 400_000, "sklearn": 200,
-         "rss_small": 1_000_000, "rss_large": 20_000_000}
+QUICK = {"p2": 20_000_000, "p10": 2_000_000, "p100": 200_000, "sklearn": 100,
+         "rss_small": 1_000_000, "rss_large": 10_000_000}
 TARGET_LIMIT = 0.85
 TARGET_SKLEARN = 40_000
 TARGET_RSS_MB = 32

@@ -20,7 +20,7 @@ __all__ = ["NAME", "FULL", "QUICK", "cases", "rows", "usable_cores"]
 
 NAME = "scaling"
 FULL = {"reps": 1_000_000_000}
-QUICK = {"reps": 40_000_000}
+QUICK = {"reps": 20_000_000}
 TARGETS = {"threading": 1.8, "loky": 1.6, "dask": 1.5}
 
 

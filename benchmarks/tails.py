@@ -12,7 +12,7 @@ __all__ = ["NAME", "FULL", "QUICK", "cases", "rows"]
 
 NAME = "tails"
 FULL = {"reps": 100_000}
-QUICK = {"reps": 100_000}
+QUICK = {"reps": 10_000}
 TARGET_S, TARGET_RELATIVE_ERROR = 10.0, 0.01
 
 
