@@ -861,6 +861,62 @@ def _right_p2(v0, v1, s0, s1):  # pragma: no cover - compiled
     return not ((s0 != 0.0 and v0 != 0.0 and v0 * s0 < 0.0) or (s1 != 0.0 and v1 != 0.0 and v1 * s1 < 0.0))
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ridge_sign_p2(c, zj, lo, hi, w0, w1, d0, d1, radius, tol):  # pragma: no cover - compiled
+    """The sign (+-1) of ``c + mu* zj`` at the root ``mu*`` in ``[lo, hi]``, or 0 if not certain by ``tol``.
+
+    ``c + mu zj`` is linear in ``mu``: its sign on the bracket is certain when both
+    ends agree by more than ``tol``; else, where it crosses zero at ``mu_j``, the
+    side of ``mu*`` is that of ``||b(mu_j)||`` against ``t`` (``||b||`` decreases),
+    and ``|mu* - mu_j|`` is bounded below through the slope of ``||b||^2``.
+    """
+    flo = c + lo * zj
+    fhi = c + hi * zj
+    if (flo > 0.0) == (fhi > 0.0) and min(abs(flo), abs(fhi)) > tol:
+        return 1.0 if flo > 0.0 else -1.0
+    if zj == 0.0:
+        return 0.0
+    muj = -c / zj
+    if not muj > 0.0:
+        return 0.0
+    s2 = (w0 / (d0 + muj)) ** 2 + (w1 / (d1 + muj)) ** 2
+    t2 = radius * radius
+    gap = abs(s2 - t2) - 16.0 * _EPS * (s2 + t2)
+    # |d ||b||^2 / d mu| <= 2 max(||b||^2) / (d0 + mu) between mu_j and mu*
+    distance = gap * (d0 + min(muj, lo)) / (2.0 * max(s2, t2))
+    if not abs(zj) * distance > tol:
+        return 0.0
+    # mu_j < mu* (the norm at mu_j is still above t): past the crossing, the sign of zj
+    return (1.0 if zj > 0.0 else -1.0) if s2 > t2 else (1.0 if c > 0.0 else -1.0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rtol):  # pragma: no cover
+    """Signs of the p = 2 L2-ball projection outside the ball, certified without its multiplier.
+
+    ``b(mu) = (G + mu I)^{-1} z = (adj(G) z + mu z) / det(G + mu I)``: coordinate
+    ``j`` has the sign of ``c_j + mu zj``, linear in ``mu``, at the root ``mu*``
+    of the secular equation, which lies in ``[lo, hi]`` (the bounds of
+    :mod:`~mc_sparsity._mc.secular`).  A sign is certified when it is clear of
+    zero by ``rtol`` times the size of everything rounded, the eigenbasis
+    computation of the solution included (it then has the same sign and is not
+    zero); otherwise 0 and the caller solves for ``mu`` as before.
+    """
+    wn = math.sqrt(w0 * w0 + w1 * w1)
+    lo = max(max(0.0, wn / radius - d1), max(abs(w0) / radius - d0, abs(w1) / radius - d1))
+    hi = wn / radius - d0
+    c0 = g11 * z0 - g01 * z1
+    c1 = g00 * z1 - g10 * z0
+    dhi = (g00 + hi) * (g11 + hi) - g01 * g10
+    bmax = wn / (d0 + lo)  # ||b(mu)|| for mu >= lo
+    tol0 = rtol * (abs(g11 * z0) + abs(g01 * z1) + hi * abs(z0) + dhi * bmax)
+    tol1 = rtol * (abs(g00 * z1) + abs(g10 * z0) + hi * abs(z1) + dhi * bmax)
+    sign0 = _ridge_sign_p2(c0, z0, lo, hi, w0, w1, d0, d1, radius, tol0)
+    if sign0 == 0.0:
+        return 0.0, 0.0
+    return sign0, _ridge_sign_p2(c1, z1, lo, hi, w0, w1, d0, d1, radius, tol1)
+
+
 @numba.njit(cache=True, nogil=True)
 def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts):  # pragma: no cover
     """p = 2: the operations of ``_constrained_kernel`` on scalars, a batch of draws at a time, tallied locally.
@@ -914,15 +970,21 @@ def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs,
             w0 = (0.0 + v00 * z0) + v10 * z1
             w1 = (0.0 + v01 * z0) + v11 * z1
             mu = 0.0
-            if (0.0 + (w0 / d0) ** 2) + (w1 / d1) ** 2 > r2:
-                wv[0] = w0
-                wv[1] = w1
-                mu = ridge_ball_multiplier(evals, wv, radius)
-            q0 = w0 / (d0 + mu)
-            q1 = w1 / (d1 + mu)
-            o0 = (0.0 + v00 * q0) + v01 * q1
-            o1 = (0.0 + v10 * q0) + v11 * q1
-            _tally_p2(ridge, o0 == 0.0, o1 == 0.0, in0, in1, width, hits, _right_p2(o0, o1, s0, s1))
+            outside = (0.0 + (w0 / d0) ** 2) + (w1 / d1) ** 2 > r2
+            if outside:
+                sign0, sign1 = _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rtol)
+                if sign0 != 0 and sign1 != 0:  # both coordinates' signs certified: no root to find
+                    _tally_p2(ridge, False, False, in0, in1, width, hits, _right_p2(sign0, sign1, s0, s1))
+                else:
+                    wv[0] = w0
+                    wv[1] = w1
+                    mu = ridge_ball_multiplier(evals, wv, radius)
+            if mu > 0.0 or not outside:
+                q0 = w0 / (d0 + mu)
+                q1 = w1 / (d1 + mu)
+                o0 = (0.0 + v00 * q0) + v01 * q1
+                o1 = (0.0 + v10 * q0) + v11 * q1
+                _tally_p2(ridge, o0 == 0.0, o1 == 0.0, in0, in1, width, hits, _right_p2(o0, o1, s0, s1))
             # row 0: the L1 ball
             if (0.0 + abs(x0)) + abs(x1) <= radius:
                 _tally_p2(lasso, x0 == 0.0, x1 == 0.0, in0, in1, width, hits, _right_p2(x0, x1, s0, s1))
