@@ -171,6 +171,22 @@ def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):
                 add_pattern(counts, n_est, zero, signs, right, p, k)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw_batch_split(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
+    """:func:`_draw_batch` in two passes: the loop around the generator only draws (measured faster)."""
+    p = mean.shape[0]
+    for i in range(m):
+        for j in range(p):
+            absx[i, j] = mean[j] + sigma * rng.standard_normal()
+    for i in range(m):
+        good = True
+        for j in range(p):
+            x = absx[i, j]
+            absx[i, j] = abs(x)
+            good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
+        right[i] = good
+
+
 @numba.njit(cache=True, nogil=True)
 def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
     """:func:`penalized_counts` at p = 2 (any p works): draws and sign flags in one loop, then a cell per pattern.
@@ -198,7 +214,7 @@ def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # 
     in1 = signs[1] != 0.0 if p == 2 else False
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
-        _draw_batch(rng, m, mean, sigma, signs, absx, right)
+        _draw_batch_split(rng, m, mean, sigma, signs, absx, right)
         for e in range(n_est):
             tau = thresholds[e]
             if p == 2:
