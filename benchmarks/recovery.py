@@ -16,7 +16,8 @@ machine hits all alike); medians over the rounds, ratios of the medians:
   PCG64 stream and nothing else: the floor of any trial.
 
 Run: ``python benchmarks/recovery.py [--rounds 7] [--trials 2000]`` from the
-repository's root.
+repository's root, or as the ``recovery`` part of ``python benchmarks/run.py``
+(rows: ours / scikit-learn, target >= 10x; ours / drawing the trial's normals).
 """
 
 from __future__ import annotations
@@ -76,6 +77,42 @@ def _draw(setup, trials, seed):
     start = time.perf_counter()
     _draw_only(rng, trials, setup.n, setup.p)
     return trials / (time.perf_counter() - start)
+
+
+NAME = "recovery"
+FULL = {"trials": 2000, "sklearn": 100}
+QUICK = {"trials": 100, "sklearn": 10}
+TARGET_SKLEARN = 10
+
+
+def cases(counts: dict, context: dict) -> list:
+    """The part's cases for ``benchmarks/run.py``: the witness path (both modes), scikit-learn, drawing alone."""
+    from benchmarks.harness import Case
+
+    setup = context["recovery_setup"] = recovery_setup(128, "fractional", theta=1.5)
+    _ours(setup, 16, True, 0), _ours(setup, 16, False, 0), _draw(setup, 4, 0)  # compiled or loaded
+    trials, sk = counts["trials"], counts["sklearn"]
+    seed = iter(range(10**6))
+    return [Case("recovery ours all", lambda: {"seconds": trials / _ours(setup, trials, True, next(seed))}, trials),
+            Case("recovery ours signed", lambda: {"seconds": trials / _ours(setup, trials, False, next(seed))},
+                 trials),
+            Case("recovery sklearn", lambda: {"seconds": sk / _sklearn(setup, sk, next(seed))}, sk),
+            Case("recovery draw", lambda: {"seconds": trials / _draw(setup, trials, next(seed))}, trials)]
+
+
+def rows(summary: dict, context: dict) -> list:
+    from benchmarks.harness import ratio_row
+
+    setup = context["recovery_setup"]
+    sk, draw = summary["recovery sklearn"]["reps_per_s"], summary["recovery draw"]["reps_per_s"]
+    out = []
+    for key, label in (("recovery ours all", "every estimand"), ("recovery ours signed", "signed support only")):
+        ours = summary[key]["reps_per_s"]
+        out.append(ratio_row(f"recovery p = {setup.p}, theta = {setup.theta:g} ({label}) vs scikit-learn LassoLars "
+                             f"per trial ({ours:,.0f} vs {sk:,.0f} trials/s)", ours / sk, TARGET_SKLEARN, "x", 1))
+        out.append(ratio_row(f"recovery ({label}): the witness path / drawing the trial's normals", ours / draw,
+                             None))
+    return out
 
 
 def main(argv=None):

@@ -169,3 +169,17 @@ def test_the_ridge_threshold_is_exactly_where_the_quotient_underflows(divisor):
     above = np.nextafter(t, 1.0) * (1 + rng.uniform(0, 1e3, 1000))
     assert t / divisor == 0.0 and np.nextafter(t, 1.0) / divisor != 0.0
     assert np.all(below / divisor == 0.0) and np.all(above / divisor != 0.0)
+
+
+def test_kernel_pickles_its_compiled_function_by_name():
+    # Worker processes (loky, dask) must load the cached machine code, not recompile: the
+    # function arrives as the module's own dispatcher, the arguments by value.
+    import pickle
+
+    from mc_sparsity._mc.kernels import penalized_counts, penalized_kernel
+
+    kernel = penalized_kernel([1.0, 0.3], 1.0, [0.5], [], -1)
+    back = pickle.loads(pickle.dumps(kernel))
+    assert back.function is penalized_counts
+    assert back.counts_shape == kernel.counts_shape and back.block_size == kernel.block_size
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(back.args, kernel.args))

@@ -83,9 +83,115 @@ def _draw_batch(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - 
         right[i] = good
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw_folded(rng, m, mean, sigma, signs, y):  # pragma: no cover - compiled
+    """Draw ``m`` replications into ``y``, folded by the truth's signs.
+
+    ``y_j = sign(beta_j) beta_hat_j`` on the support, ``|beta_hat_j|`` off it (both
+    exact): ``|y_j| = |beta_hat_j|``, and for a threshold ``tau >= 0`` the solution
+    has the signed support of ``beta`` iff ``y_j > tau`` on the support and
+    ``y_j <= tau`` off it, so no separate sign flags are needed.
+    """
+    p = mean.shape[0]
+    # Two passes: the loop around the generator does nothing else (any work there costs
+    # about 0.25 of the drawing speed at p = 2, measured); the second pass is vectorised.
+    for i in range(m):
+        for j in range(p):
+            y[i, j] = mean[j] + sigma * rng.standard_normal()
+    for i in range(m):
+        for j in range(p):
+            x = y[i, j]
+            # branch-free: x * (+-1) + 0 on the support, x * 0 + |x| = |x| off it (exact)
+            y[i, j] = x * signs[j] + (signs[j] == 0.0) * abs(x)
+
+
 @numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
-    """Add ``n`` draws to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
+def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
+    """:func:`penalized_counts` for p != 2, on folded draws (a row whose threshold no draw of a batch
+    reaches, such as ridge's, costs one vectorised pass instead of a classification of every draw)."""
+    p = mean.shape[0]
+    k = 0
+    for j in range(p):
+        k += signs[j] != 0.0
+    width = p - k + 1
+    hits = (k + 1) * width
+    n_est = thresholds.shape[0]
+    y = np.empty((BATCH, p))
+    absx = np.empty(p)
+    zero = np.empty(p, dtype=np.bool_)
+    off = np.empty(p, dtype=np.bool_)
+    order = np.empty(p, dtype=np.int64)
+    for j in range(p):
+        off[j] = signs[j] == 0.0
+    for start in range(0, n, BATCH):
+        m = min(BATCH, n - start)
+        _draw_folded(rng, m, mean, sigma, signs, y)
+        for e in range(n_est):
+            tau = thresholds[e]
+            some_zero = False
+            for i in range(m):  # a vectorised OR: cheap next to classifying every draw
+                for j in range(p):
+                    some_zero |= abs(y[i, j]) <= tau
+            if not some_zero:
+                # no coordinate of the batch is zero (ridge's threshold is ~1e-323): every
+                # draw is in cell (0, 0); it has the signed support iff k = p and y > 0
+                counts[e, 0] += m
+                if k == p:
+                    right = 0
+                    for i in range(m):
+                        good = True
+                        for j in range(p):
+                            good &= y[i, j] > 0.0
+                        right += good
+                    counts[e, hits] += right
+            else:
+                for i in range(m):
+                    a = 0
+                    b = 0
+                    h = 0
+                    for j in range(p):
+                        v = y[i, j]
+                        z = abs(v) <= tau
+                        a += z & (not off[j])
+                        b += z & off[j]
+                        h += (v > tau) != off[j]
+                    counts[e, a * width + b] += 1
+                    counts[e, hits] += h == p
+        if subset_size >= 0:
+            for i in range(m):
+                # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
+                right = True
+                for j in range(p):
+                    absx[j] = abs(y[i, j])
+                    right &= off[j] or y[i, j] > 0.0
+                order[:] = np.argsort(absx)
+                for r in range(p):
+                    j = order[r]
+                    zero[j] = r < p - subset_size or absx[j] == 0.0
+                add_pattern(counts, n_est, zero, signs, right, p, k)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw_batch_split(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
+    """:func:`_draw_batch` in two passes: the loop around the generator only draws (measured faster)."""
+    p = mean.shape[0]
+    for i in range(m):
+        for j in range(p):
+            absx[i, j] = mean[j] + sigma * rng.standard_normal()
+    for i in range(m):
+        good = True
+        for j in range(p):
+            x = absx[i, j]
+            absx[i, j] = abs(x)
+            good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
+        right[i] = good
+
+
+@numba.njit(cache=True, nogil=True)
+def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
+    """:func:`penalized_counts` at p = 2 (any p works): draws and sign flags in one loop, then a cell per pattern.
+
+    (The folded draws of :func:`_counts_folded` were measured slower at p = 2.)
 
     Rows ``0..E-1`` are the separable estimators with zero thresholds
     ``thresholds`` (zero iff ``|beta_hat_j| <= tau``, the sign kept otherwise);
@@ -108,7 +214,7 @@ def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts
     in1 = signs[1] != 0.0 if p == 2 else False
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
-        _draw_batch(rng, m, mean, sigma, signs, absx, right)
+        _draw_batch_split(rng, m, mean, sigma, signs, absx, right)
         for e in range(n_est):
             tau = thresholds[e]
             if p == 2:
@@ -141,6 +247,21 @@ def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts
                     j = order[r]
                     zero[j] = r < p - subset_size or absx[i, j] == 0.0
                 add_pattern(counts, n_est, zero, signs, right[i], p, k)
+
+
+@numba.njit(cache=True, nogil=True)
+def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
+    """Add ``n`` draws to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
+
+    Rows ``0..E-1`` are the separable estimators with zero thresholds
+    ``thresholds`` (``>= 0``; zero iff ``|beta_hat_j| <= tau``, the sign kept
+    otherwise); if ``subset_size >= 0`` the last row is best subset of that
+    size (keep the largest ``|beta_hat_j|``).
+    """
+    if mean.shape[0] == 2:
+        _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
+    else:
+        _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -240,6 +361,8 @@ def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
     from .engine import Kernel
 
     taus = [float(t) for t in thresholds] + [quotient_zero_threshold(d) for d in divisors]
+    if not all(t >= 0.0 for t in taus):  # the folded draws of penalized_counts need tau >= 0
+        raise ValueError(f"zero thresholds must be >= 0, got {taus}")
     rows = len(taus) + (subset_size >= 0)
     beta = np.asarray(beta, dtype=float)
     signs = signs_of(beta)

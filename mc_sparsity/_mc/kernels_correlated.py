@@ -64,6 +64,7 @@ import numpy as np
 
 from .engine import Kernel
 from .kernels import add_pattern
+from .secular import ridge_ball_multiplier
 from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
 
@@ -820,48 +821,20 @@ def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - c
     """Exact zeros of the G-metric projection of beta_hat on the L2 ball, beta_hat = G^{-1} z.
 
     ``b = V diag(1/(d + mu)) V^T z``: ``mu = 0`` inside the ball, else the root of
-    ``phi(mu) = 1/||b(mu)|| - 1/t`` (concave, increasing: Newton from below is
-    monotone) kept inside the bracket ``[0, ||z||/t]`` by bisection.
+    the secular equation (:func:`~mc_sparsity._mc.secular.ridge_ball_multiplier`).
     """
     p = z.shape[0]
-    zn = 0.0
     for i in range(p):
         acc = 0.0
         for j in range(p):
             acc += evecs[j, i] * z[j]
         wv[i] = acc
-        zn += z[i] * z[i]
     norm0 = 0.0
     for i in range(p):
         norm0 += (wv[i] / evals[i]) ** 2
     mu = 0.0
     if norm0 > radius * radius:
-        lo = 0.0
-        hi = math.sqrt(zn) / radius
-        mu = 0.0
-        for _ in range(200):
-            s2 = 0.0
-            s3 = 0.0
-            for i in range(p):
-                q = wv[i] / (evals[i] + mu)
-                s2 += q * q
-                s3 += q * q / (evals[i] + mu)
-            nb = math.sqrt(s2)
-            phi = 1.0 / nb - 1.0 / radius
-            if phi < 0.0:
-                lo = mu
-            else:
-                hi = mu
-            if phi == 0.0 or hi - lo <= 4e-16 * hi:
-                break
-            # d phi / d mu = s3 / nb^3
-            step = -phi * nb * nb * nb / s3
-            new = mu + step
-            if not (lo < new < hi):
-                new = 0.5 * (lo + hi)
-            if new == mu:
-                break
-            mu = new
+        mu = ridge_ball_multiplier(evals, wv, radius)
     k = 0
     for j in range(p):
         acc = 0.0
@@ -870,6 +843,171 @@ def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - c
         out[j] = acc
         k += acc == 0.0
     return k
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _tally_p2(row, zero0, zero1, in0, in1, width, hits, right):  # pragma: no cover - compiled
+    """:func:`_add_pattern_row` for p = 2 with the flags as scalars."""
+    a = (zero0 and in0) + (zero1 and in1)
+    b = (zero0 and not in0) + (zero1 and not in1)
+    row[a * width + b] += 1
+    if a == 0 and b == width - 1 and right:
+        row[hits] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _right_p2(v0, v1, s0, s1):  # pragma: no cover - compiled
+    """:func:`_signs_right` for p = 2."""
+    return not ((s0 != 0.0 and v0 != 0.0 and v0 * s0 < 0.0) or (s1 != 0.0 and v1 != 0.0 and v1 * s1 < 0.0))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ridge_sign_p2(c, zj, lo, hi, w0, w1, d0, d1, radius, tol):  # pragma: no cover - compiled
+    """The sign (+-1) of ``c + mu* zj`` at the root ``mu*`` in ``[lo, hi]``, or 0 if not certain by ``tol``.
+
+    ``c + mu zj`` is linear in ``mu``: its sign on the bracket is certain when both
+    ends agree by more than ``tol``; else, where it crosses zero at ``mu_j``, the
+    side of ``mu*`` is that of ``||b(mu_j)||`` against ``t`` (``||b||`` decreases),
+    and ``|mu* - mu_j|`` is bounded below through the slope of ``||b||^2``.
+    """
+    flo = c + lo * zj
+    fhi = c + hi * zj
+    if (flo > 0.0) == (fhi > 0.0) and min(abs(flo), abs(fhi)) > tol:
+        return 1.0 if flo > 0.0 else -1.0
+    if zj == 0.0:
+        return 0.0
+    muj = -c / zj
+    if not muj > 0.0:
+        return 0.0
+    s2 = (w0 / (d0 + muj)) ** 2 + (w1 / (d1 + muj)) ** 2
+    t2 = radius * radius
+    gap = abs(s2 - t2) - 16.0 * _EPS * (s2 + t2)
+    # |d ||b||^2 / d mu| <= 2 max(||b||^2) / (d0 + mu) between mu_j and mu*
+    distance = gap * (d0 + min(muj, lo)) / (2.0 * max(s2, t2))
+    if not abs(zj) * distance > tol:
+        return 0.0
+    # mu_j < mu* (the norm at mu_j is still above t): past the crossing, the sign of zj
+    return (1.0 if zj > 0.0 else -1.0) if s2 > t2 else (1.0 if c > 0.0 else -1.0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rtol):  # pragma: no cover
+    """Signs of the p = 2 L2-ball projection outside the ball, certified without its multiplier.
+
+    ``b(mu) = (G + mu I)^{-1} z = (adj(G) z + mu z) / det(G + mu I)``: coordinate
+    ``j`` has the sign of ``c_j + mu zj``, linear in ``mu``, at the root ``mu*``
+    of the secular equation, which lies in ``[lo, hi]`` (the bounds of
+    :mod:`~mc_sparsity._mc.secular`).  A sign is certified when it is clear of
+    zero by ``rtol`` times the size of everything rounded, the eigenbasis
+    computation of the solution included (it then has the same sign and is not
+    zero); otherwise 0 and the caller solves for ``mu`` as before.
+    """
+    wn = math.sqrt(w0 * w0 + w1 * w1)
+    lo = max(max(0.0, wn / radius - d1), max(abs(w0) / radius - d0, abs(w1) / radius - d1))
+    hi = wn / radius - d0
+    c0 = g11 * z0 - g01 * z1
+    c1 = g00 * z1 - g10 * z0
+    dhi = (g00 + hi) * (g11 + hi) - g01 * g10
+    bmax = wn / (d0 + lo)  # ||b(mu)|| for mu >= lo
+    tol0 = rtol * (abs(g11 * z0) + abs(g01 * z1) + hi * abs(z0) + dhi * bmax)
+    tol1 = rtol * (abs(g00 * z1) + abs(g10 * z0) + hi * abs(z1) + dhi * bmax)
+    sign0 = _ridge_sign_p2(c0, z0, lo, hi, w0, w1, d0, d1, radius, tol0)
+    if sign0 == 0.0:
+        return 0.0, 0.0
+    return sign0, _ridge_sign_p2(c1, z1, lo, hi, w0, w1, d0, d1, radius, tol1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts):  # pragma: no cover
+    """p = 2: the operations of ``_constrained_kernel`` on scalars, a batch of draws at a time, tallied locally.
+
+    The same floating-point operations in the same order as ``_draw``,
+    ``_ridge_ball_zeros`` and the p = 2 branch of ``_constrained_kernel``: the
+    same counts.
+    """
+    xb = np.empty((BATCH, 4))
+    s0 = signs[0]
+    s1 = signs[1]
+    in0 = s0 != 0.0
+    in1 = s1 != 0.0
+    k_true = in0 + in1
+    width = 3 - k_true
+    hits = (k_true + 1) * width
+    lasso = np.zeros(hits + 2, dtype=np.int64)
+    ridge = np.zeros(hits + 2, dtype=np.int64)
+    l00 = chol[0, 0]
+    l10 = chol[1, 0]
+    l11 = chol[1, 1]
+    g00 = gram[0, 0]
+    g01 = gram[0, 1]
+    g10 = gram[1, 0]
+    g11 = gram[1, 1]
+    d0 = evals[0]
+    d1 = evals[1]
+    v00 = evecs[0, 0]
+    v01 = evecs[0, 1]
+    v10 = evecs[1, 0]
+    v11 = evecs[1, 1]
+    wv = np.empty(2)
+    r2 = radius * radius
+    for start in range(0, n, BATCH):
+        m = min(BATCH, n - start)
+        for i in range(m):
+            e0 = rng.standard_normal()
+            e1 = rng.standard_normal()
+            x0 = beta[0] + sigma * (0.0 + l00 * e0)
+            x1 = beta[1] + sigma * ((0.0 + l10 * e0) + l11 * e1)
+            xb[i, 0] = x0
+            xb[i, 1] = x1
+            xb[i, 2] = (0.0 + g00 * x0) + g10 * x1
+            xb[i, 3] = (0.0 + g01 * x0) + g11 * x1
+        for i in range(m):
+            x0 = xb[i, 0]
+            x1 = xb[i, 1]
+            z0 = xb[i, 2]
+            z1 = xb[i, 3]
+            # row 1: the L2 ball in the eigenbasis
+            w0 = (0.0 + v00 * z0) + v10 * z1
+            w1 = (0.0 + v01 * z0) + v11 * z1
+            mu = 0.0
+            outside = (0.0 + (w0 / d0) ** 2) + (w1 / d1) ** 2 > r2
+            if outside:
+                sign0, sign1 = _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rtol)
+                if sign0 != 0 and sign1 != 0:  # both coordinates' signs certified: no root to find
+                    _tally_p2(ridge, False, False, in0, in1, width, hits, _right_p2(sign0, sign1, s0, s1))
+                else:
+                    wv[0] = w0
+                    wv[1] = w1
+                    mu = ridge_ball_multiplier(evals, wv, radius)
+            if mu > 0.0 or not outside:
+                q0 = w0 / (d0 + mu)
+                q1 = w1 / (d1 + mu)
+                o0 = (0.0 + v00 * q0) + v01 * q1
+                o1 = (0.0 + v10 * q0) + v11 * q1
+                _tally_p2(ridge, o0 == 0.0, o1 == 0.0, in0, in1, width, hits, _right_p2(o0, o1, s0, s1))
+            # row 0: the L1 ball
+            if (0.0 + abs(x0)) + abs(x1) <= radius:
+                _tally_p2(lasso, x0 == 0.0, x1 == 0.0, in0, in1, width, hits, _right_p2(x0, x1, s0, s1))
+                continue
+            code = _p2_constrained_class(z0, z1, radius, g00, g01, g11, rtol)
+            if code == 4:
+                lasso[hits + 1] += 1
+                continue
+            if code == 0 and k_true == 2:  # an edge: its signs decide the signed support
+                right = _p2_edge_signs(x0, x1, s0, s1, radius, g00, g01, g11, rtol)
+                if right < 0:
+                    lasso[hits + 1] += 1
+                else:
+                    _tally_p2(lasso, False, False, in0, in1, width, hits, right == 1)
+                continue
+            o0 = z0 if code == 1 else 0.0
+            o1 = z1 if code == 2 else 0.0
+            _tally_p2(lasso, code == 2, code == 1, in0, in1, width, hits, _right_p2(o0, o1, s0, s1))
+        for c in range(hits + 2):
+            counts[0, c] += lasso[c]
+            counts[1, c] += ridge[c]
+            lasso[c] = 0
+            ridge[c] = 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -900,6 +1038,9 @@ def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin,
         k_true += signs[j] != 0.0
     hits = (k_true + 1) * (p - k_true + 1)
     zero = np.empty(p, dtype=np.bool_)
+    if p == 2:
+        _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts)
+        return
     for _ in range(n):
         _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
         _ridge_ball_zeros(evals, evecs, z, radius, wv, out)

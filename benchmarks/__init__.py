@@ -1,0 +1,1 @@
+"""Benchmarks of mc_sparsity: ``python benchmarks/run.py`` (see its docstring)."""
