@@ -466,32 +466,16 @@ def _p2_penalized_class(z0, z1, lam, r01, r10, rtol):  # pragma: no cover - comp
 @numba.njit(cache=True, nogil=True, inline="always")
 def _full_support_signs(r0, r1, s0, s1, a00, a01, a11, rtol):  # pragma: no cover - compiled
     """Whether the full-support candidate ``A^{-1} r`` has signs ``(s0, s1)``: 1 yes, 0 no, -1 within rounding."""
-    det = a00 * a11 - a01 * a01
-    b0 = (a11 * r0 - a01 * r1) / det
-    b1 = (a00 * r1 - a01 * r0) / det
-    m0 = rtol * (abs(a11 * r0) + abs(a01 * r1)) / det
-    m1 = rtol * (abs(a00 * r1) + abs(a01 * r0)) / det
+    # det(A) > 0 (A is positive definite): the signs of A^{-1} r are those of its numerators, no division
+    b0 = a11 * r0 - a01 * r1
+    b1 = a00 * r1 - a01 * r0
+    m0 = rtol * (abs(a11 * r0) + abs(a01 * r1))
+    m1 = rtol * (abs(a00 * r1) + abs(a01 * r0))
     if s0 * b0 > m0 and s1 * b1 > m1:
         return 1
     if s0 * b0 < -m0 or s1 * b1 < -m1:
         return 0
     return -1
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _add_pattern_row(row, zero, signs, right, p, k):  # pragma: no cover - compiled
-    """:func:`~mc_sparsity._mc.kernels.add_pattern` on one estimator's row."""
-    a = 0
-    b = 0
-    for j in range(p):
-        if zero[j]:
-            if signs[j] != 0.0:
-                a += 1
-            else:
-                b += 1
-    row[a * (p - k + 1) + b] += 1
-    if a == 0 and b == p - k and right:
-        row[(k + 1) * (p - k + 1)] += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -600,17 +584,21 @@ def _smooth_zeros(Lf, z, out):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts):  # pragma: no cover
-    """p = 2: a batch of draws (the operations of ``_draw``), then each estimator, tallied in a local row."""
+    """p = 2: a batch of draws (the operations of ``_draw``), then each estimator with register accumulators."""
     n_est = lams.shape[0]
     zb = np.empty((BATCH, 2))
     k_true = (signs[0] != 0.0) + (signs[1] != 0.0)
     width = 3 - k_true
     hits = (k_true + 1) * width
-    local = np.zeros(hits + 2, dtype=np.int64)
-    zero = np.empty(2, dtype=np.bool_)
-    sol = np.empty(2)
     in0 = signs[0] != 0.0
     in1 = signs[1] != 0.0
+    # zero pattern code (2 z0 + z1) -> its (a, b) cell; the code of the signed support's pattern (zero off S)
+    cell_of = np.empty(4, dtype=np.int64)
+    for code in range(4):
+        z0 = code >= 2
+        z1 = code % 2 == 1
+        cell_of[code] = ((z0 and in0) + (z1 and in1)) * width + (z0 and not in0) + (z1 and not in1)
+    target = 2 * (not in0) + (not in1)
     b0 = beta[0]
     b1 = beta[1]
     l00 = chol[0, 0]
@@ -630,7 +618,14 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
             zb[i, 1] = (0.0 + g01 * x0) + g11 * x1
         for e in range(n_est):
             lam = lams[e]
-            local[:] = 0
+            # accumulators in registers, one per zero pattern (0: none, 1: the second coordinate, 2: the
+            # first, 3: both), the signed-support hits and the uncertified; the cells are filled after the batch
+            n0 = 0
+            n1 = 0
+            n2 = 0
+            n3 = 0
+            hit = 0
+            unsure = 0
             if lam == 0.0:
                 f00 = Lfull[e, 0, 0]
                 f10 = Lfull[e, 1, 0]
@@ -640,50 +635,52 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
                     y1 = (zb[i, 1] - f10 * y0) / f11
                     c1 = y1 / f11
                     c0 = (y0 - f10 * c1) / f00
-                    sol[0] = c0
-                    sol[1] = c1
-                    zero[0] = c0 == 0.0
-                    zero[1] = c1 == 0.0
-                    _add_pattern_row(local, zero, signs, _signs_right(sol, signs, 2), 2, k_true)
-                for c in range(hits + 2):
-                    counts[e, c] += local[c]
-                continue
-            a00 = A[e, 0, 0]
-            a01 = A[e, 0, 1]
-            a11 = A[e, 1, 1]
-            r01 = a01 / a00
-            r10 = a01 / a11
-            rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
-            for i in range(m):
-                z0 = zb[i, 0]
-                z1 = zb[i, 1]
-                code = _p2_penalized_class(z0, z1, lam, r01, r10, rtol)
-                if code == 4:
-                    local[hits + 1] += 1
-                    continue
-                zero0 = code >= 2
-                zero1 = code == 1 or code == 3
-                cell = ((zero0 and in0) + (zero1 and in1)) * width + (zero0 and not in0) + (zero1 and not in1)
-                local[cell] += 1
-                # the signed support: the pattern is S, and the signs those of beta
-                if zero0 == in0 or zero1 == in1:
-                    continue
-                if code == 1:
-                    local[hits] += z0 * signs[0] > 0.0
-                elif code == 2:
-                    local[hits] += z1 * signs[1] > 0.0
-                elif code == 3:
-                    local[hits] += 1
-                else:
-                    right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1], signs[0], signs[1],
-                                                a00, a01, a11, rtols[e])
-                    if right < 0:  # the pattern is certain, its signs are not: the replication is uncertified
-                        local[cell] -= 1
-                        local[hits + 1] += 1
+                    code = 2 * (c0 == 0.0) + (c1 == 0.0)
+                    n1 += code == 1
+                    n2 += code == 2
+                    n3 += code == 3
+                    # the smooth solution keeps the sign of each nonzero coordinate it computes
+                    hit += (code == target) & (c0 * signs[0] >= 0.0) & (c1 * signs[1] >= 0.0)
+                n0 = m - n1 - n2 - n3
+            else:
+                a00 = A[e, 0, 0]
+                a01 = A[e, 0, 1]
+                a11 = A[e, 1, 1]
+                r01 = a01 / a00
+                r10 = a01 / a11
+                rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
+                for i in range(m):
+                    z0 = zb[i, 0]
+                    z1 = zb[i, 1]
+                    code = _p2_penalized_class(z0, z1, lam, r01, r10, rtol)
+                    n0 += code == 0
+                    n1 += code == 1
+                    n2 += code == 2
+                    n3 += code == 3
+                    if code != target:
+                        continue
+                    # the pattern is S: the signed support needs the signs of beta too
+                    if code == 1:
+                        hit += z0 * signs[0] > 0.0
+                    elif code == 2:
+                        hit += z1 * signs[1] > 0.0
+                    elif code == 3:
+                        hit += 1
                     else:
-                        local[hits] += right
-            for c in range(hits + 2):
-                counts[e, c] += local[c]
+                        right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1], signs[0], signs[1],
+                                                    a00, a01, a11, rtols[e])
+                        if right < 0:  # the pattern is certain, its signs are not: the replication is uncertified
+                            n0 -= 1
+                            unsure += 1
+                        else:
+                            hit += right
+                unsure += m - n0 - n1 - n2 - n3 - unsure
+            counts[e, cell_of[0]] += n0
+            counts[e, cell_of[1]] += n1
+            counts[e, cell_of[2]] += n2
+            counts[e, cell_of[3]] += n3
+            counts[e, hits] += hit
+            counts[e, hits + 1] += unsure
 
 
 @numba.njit(cache=True, nogil=True)
@@ -847,7 +844,7 @@ def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - c
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _tally_p2(row, zero0, zero1, in0, in1, width, hits, right):  # pragma: no cover - compiled
-    """:func:`_add_pattern_row` for p = 2 with the flags as scalars."""
+    """:func:`~mc_sparsity._mc.kernels.add_pattern` for p = 2, the flags as scalars, into one row."""
     a = (zero0 and in0) + (zero1 and in1)
     b = (zero0 and not in0) + (zero1 and not in1)
     row[a * width + b] += 1
