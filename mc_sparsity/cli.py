@@ -23,6 +23,7 @@ import sys
 if os.path.basename(sys.argv[0]) == "mc-sparsity" and hasattr(signal, "pthread_sigmask"):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
+from ._base.errors import UsageError  # noqa: E402
 from ._mc.engine import BACKENDS  # noqa: E402
 from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD  # noqa: E402
 from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names  # noqa: E402
@@ -511,5 +512,3 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
-class UsageError(Exception):
-    """Bad input found by a command itself (an output path that cannot be written, ...)."""

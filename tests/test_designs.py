@@ -15,9 +15,9 @@ from mc_sparsity._designs.design import (
     equicorrelated,
     from_gram,
     from_matrix,
-    load_gram,
     orthonormal,
 )
+from mc_sparsity._designs.load import load_gram
 from mc_sparsity._base.errors import ParameterError
 
 

@@ -38,7 +38,8 @@ def test_penalized_kernel_equals_numpy_estimators_on_the_same_draws(mean, sigma,
     assert_array_equal(run_kernel(kernel, reps, seed).counts, expected)
 
 
-@pytest.mark.parametrize("mean, radius", [([1.0, 0.3], 1.0), ([0.5, -2.0, 1.0, 0.1], 1.5), ([0.01, 0.02], 3.0)])
+@pytest.mark.parametrize("mean, radius", [([1.0, 0.3], 1.0), ([0.5, -2.0, 1.0, 0.1], 1.5), ([0.01, 0.02], 3.0),
+                                          ([1.0, 0.0, -0.7], 1.0)])  # a zero: cells inside and outside the support
 def test_constrained_kernel_equals_numpy_estimators_on_the_same_draws(mean, radius, tally_of):
     seed = np.random.SeedSequence(12)
     reps = BLOCK_SIZE + 999

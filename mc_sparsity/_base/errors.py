@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ParameterError"]
+__all__ = ["ParameterError", "UsageError"]
 
 
 class ParameterError(ValueError):
@@ -35,3 +35,7 @@ class ParameterError(ValueError):
     def __init__(self, parameter: str, message: str):
         super().__init__(message)
         self.parameter = parameter
+
+
+class UsageError(Exception):
+    """Bad input found by a command itself (an output path that cannot be written, ...): exit 2, one line."""

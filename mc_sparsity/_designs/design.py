@@ -460,7 +460,3 @@ def design_for(p, *, rho=None, kind=None, gram=None) -> Design:
     if kind == "ar1":
         return ar1(p, rho)
     return equicorrelated(p, rho)
-
-
-# load_gram moved to .load (file reading within bounds); still importable from here.
-from .load import load_gram  # noqa: E402

@@ -139,7 +139,7 @@ _POSITIVE = Interval(0, None, closed="neither")
 
 
 def _tau_bridge(lam, params):
-    from .penalties import bridge_jump  # scipy-free, but kept out of the command line's start-up
+    from .rules import bridge_jump  # kept out of the command line's start-up
 
     return bridge_jump(lam, params["q"])[0]
 

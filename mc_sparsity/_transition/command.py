@@ -72,7 +72,7 @@ def _check(args):
 def run(args) -> int:
     """Run the subcommand; return the exit status."""
     from .._base.errors import ParameterError
-    from ..cli import UsageError
+    from .._base.errors import UsageError
     from .simulate import simulate_grid, simulate_transition
 
     try:
