@@ -243,8 +243,7 @@ def render_recovery_markdown(data: RecoverySection, figure="figures/recovery_wai
         "whether the lasso at lam_n = sqrt(2 sigma^2 log k log(p - k) / n) has exactly the true signed support. "
         "The answer is certified: a primal-dual witness on the true signed support (strict dual feasibility with "
         "rounding margins) proves it yes or no, and LARS with a KKT certificate solves the rare trial it leaves "
-        f"open. {data.trials:,} trials per point, seed {data.seed}; {data.undecided} undecided trials "
-        f"({data.seconds:.0f} s).",
+        f"open. {data.trials:,} trials per point, seed {data.seed}; {data.undecided} undecided trials.",
         "",
         f"![P(signed support) against theta]({figure})",
         "",
