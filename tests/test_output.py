@@ -195,3 +195,16 @@ def test_a_study_file_with_a_byte_order_mark_is_read(capsys, tmp_path):
     status, out, err = _run(capsys, "study", str(path), "--out", str(tmp_path / "r.csv"), "--quiet", "--jobs", "1")
     assert status == 0, err
     assert (tmp_path / "r.csv").read_text().count("\n") == 3
+
+
+def test_the_lock_removes_the_temporaries_a_killed_run_left(tmp_path):
+    """kill -9 between writing a temporary and renaming it leaves ``.OUT.XXXX.tmp``; the next holder removes it."""
+    from mc_sparsity._pipeline.output import OutputLock
+
+    out = tmp_path / "r.csv"
+    stale = tmp_path / ".r.csv.k3j2x9qa.tmp"
+    stale.write_text("half")
+    other = tmp_path / ".other.csv.k3j2x9qa.tmp"
+    other.write_text("not ours")
+    with OutputLock(out):
+        assert not stale.exists() and other.exists()

@@ -201,7 +201,22 @@ class OutputLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+        self._remove_stale_temporaries()
         return self
+
+    def _remove_stale_temporaries(self) -> None:
+        """Remove the output's temporary files that a killed run left (``kill -9`` between write and rename).
+
+        Only regular files named as :func:`write_atomic` names them (``.OUT.XXXXXXXX.tmp``), and only now that
+        the lock is held: no live run of this output can be writing one.
+        """
+        target = self.output
+        for path in target.parent.glob(f".{target.name}.*.tmp"):
+            try:
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    path.unlink()
+            except OSError:  # gone already, or not ours to remove: leave it
+                pass
 
     def __exit__(self, *exc):
         if self._fd is None:
