@@ -446,10 +446,7 @@ def support_references(name, estimand, beta, sigma, *, lam=None, radius=None, de
     record = ESTIMATORS[name]
     if radius is not None:
         return None, None  # the constrained form's support laws are not derived here
-    try:
-        from .._exact import support
-    except ImportError:  # pragma: no cover - before the exact support laws exist
-        return None, None
+    from .._exact import support
     from .._exact.orthonormal import ExactProbability
 
     params = params or {}
