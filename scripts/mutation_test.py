@@ -120,7 +120,7 @@ MUTANTS = [
            ("tests/test_constrained_exact.py",)),
     Mutant("convolution_origin_not_zeroed", "mc_sparsity/_exact/constrained.py",
            "            conv[..., 0] = 0.0  # the trapezoid rule on [0, 0]\n", "", ("tests/test_constrained_exact.py",)),
-    Mutant("certificate_sign_margin_negative", "mc_sparsity/_mc/kernels_correlated.py",
+    Mutant("certificate_sign_margin_negative", "mc_sparsity/_mc/gram_lasso.py",
            "if not sg[idx[k]] * u[k] > tol_b:", "if not sg[idx[k]] * u[k] > -tol_b:",
            ("tests/test_kernels_correlated.py",)),
     Mutant("is_interval_one_sided_quantile", "mc_sparsity/_mc/importance.py",

@@ -15,13 +15,9 @@ from scipy import stats
 
 from mc_sparsity._base.errors import ParameterError
 from mc_sparsity._mc.kernels import constrained_kernel, penalized_kernel
-from mc_sparsity._mc.kernels_correlated import (
-    _p2_penalized_class,
-    constrained_correlated_kernel,
-    constrained_lasso_gram_solve,
-    lasso_gram_solve,
-    penalized_correlated_kernel,
-)
+from mc_sparsity._exact.lasso_enumeration import constrained_lasso_gram_solve, lasso_gram_solve
+from mc_sparsity._mc.kernels_constrained import constrained_correlated_kernel
+from mc_sparsity._mc.kernels_correlated import _p2_penalized_class, penalized_correlated_kernel
 
 DESIGNS = [("ar1", 0.5), ("equi", 0.6), ("equi", -0.3)]
 # equicorrelation rho is positive definite iff -1/(p-1) < rho < 1: rho = -0.3 only up to p = 4.
@@ -377,31 +373,3 @@ def test_bad_input():
     with pytest.raises(ParameterError) as err:
         constrained_lasso_gram_solve(G, [1.0, 2.0], 0.0)
     assert err.value.parameter == "t"
-
-
-def _certify_pattern(G, z, lam, in_support, signs, use_table):
-    """Run the p >= 3 certificate on a given pattern, as the kernel does."""
-    from mc_sparsity._mc.kernels_correlated import _certify, _rtol, _tables
-
-    p = G.shape[0]
-    tables, offsets = _tables([G], p, use_table)
-    work = [np.zeros(p) for _ in range(3)]
-    return _certify(G, np.asarray(z, dtype=float), lam, 0.0, False, use_table, tables[0], offsets,
-                    np.array(in_support, dtype=np.bool_), np.array(signs, dtype=float), _rtol(G),
-                    1.0 / np.linalg.eigvalsh(G)[0], float(np.abs(G).max()), np.zeros(p, dtype=np.int64),
-                    work[0], work[1], work[2], np.zeros((p, p)))
-
-
-@pytest.mark.parametrize("use_table", [True, False])
-def test_a_draw_on_a_pattern_boundary_is_uncertified_at_p3(use_table):
-    """Planted draws at p = 3: z = G b + lam s with b = (1, 1, 0) puts coordinate 2 on the boundary between
-    the supports {0, 1} and {0, 1, 2}; a rounding-sized step to either side must not certify the full
-    support (its coordinate 2 is within rounding of 0), while a clear step does."""
-    G = 0.5 * np.eye(3) + 0.5 * np.ones((3, 3))
-    lam = 0.5
-    full, signs = [True, True, True], [1.0, 1.0, 1.0]
-    for step in (-1e-9, 0.0, 1e-9):  # b_2 = 1.5 step, below the sign margin (about 6e-9)
-        assert not _certify_pattern(G, [2.0, 2.0, 1.5 + step], lam, full, signs, use_table)
-        assert not _certify_pattern(G, [2.0, 2.0, 1.5 + step], lam, full, [1.0, 1.0, -1.0], use_table)
-    assert _certify_pattern(G, [2.0, 2.0, 1.5 + 1e-6], lam, full, signs, use_table)  # b_2 = 1.5e-6: clear
-    assert _certify_pattern(G, [2.0, 2.0, 1.5 - 1e-6], lam, [True, True, False], [1.0, 1.0, 0.0], use_table)

@@ -78,8 +78,9 @@ def plan(scenario) -> Plan:
 
 
 def _correlated_plan(scenario) -> Plan:
-    """Every estimator solved exactly per replication under the design's Gram matrix (``kernels_correlated``)."""
-    from .kernels_correlated import constrained_correlated_kernel, penalized_correlated_kernel
+    """Every estimator solved exactly per replication under the design's Gram matrix (the certified ``gram_lasso``)."""
+    from .kernels_constrained import constrained_correlated_kernel
+    from .kernels_correlated import penalized_correlated_kernel
 
     design, beta, sigma = scenario.design, scenario.beta, scenario.sigma
     gram, chol = design.gram, design.covariance_cholesky

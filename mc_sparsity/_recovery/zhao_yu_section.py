@@ -43,7 +43,7 @@ class ZhaoYuSection:
 
 def _paired(beta, n, lam, reps, stream):
     from .._exact.zhao_yu import ZHAO_YU_SIGMA
-    from .._mc.kernels_correlated import lasso_gram_solve
+    from .._exact.lasso_enumeration import lasso_gram_solve
 
     G = n * ZHAO_YU_SIGMA
     L = np.linalg.cholesky(np.linalg.inv(G))

@@ -147,7 +147,7 @@ def sparse_mask(gram, beta_hat, *, lam=None, radius=None):
     ``z = G beta_hat``; constrained (``radius``): the ``G``-metric projection of
     ``beta_hat`` on the L1 ball of radius ``t``.  Returns ``(mask, b)``.
     """
-    from .._mc.kernels_correlated import constrained_lasso_gram_solve, lasso_gram_solve
+    from .._exact.lasso_enumeration import constrained_lasso_gram_solve, lasso_gram_solve
 
     gram = np.asarray(gram, dtype=float)
     beta_hat = np.atleast_2d(np.asarray(beta_hat, dtype=float))

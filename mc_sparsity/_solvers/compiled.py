@@ -10,10 +10,8 @@ import math
 import numba
 import numpy as np
 
-#: Relative margin of the KKT certificate (see ``iterative``'s docstring).
-CERTIFY_MARGIN = 1e-9
-#: Coordinate descent sweeps allowed for the exact solution at p > 2.
-_EXACT_MAX_SWEEPS = 100_000
+from .._mc.gram_lasso import solve_certified, work_arrays
+
 
 
 # --------------------------------------------------------------------------- #
@@ -70,124 +68,20 @@ def _gram_times(gram, x, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _certify(z, gram, lam, zero, signs, margin, b, fac, rhs, idx):  # pragma: no cover - compiled
-    """Active-set solve on the support ``~zero`` with ``signs``; True iff the KKT margins hold.
+def _exact(z, gram, lam, margins, bstar, zero, work):  # pragma: no cover - compiled
+    """Exact lasso solution ``bstar`` and zero pattern ``zero`` by the certified solver; True iff certified.
 
-    Writes the solution (zeros off the support) into ``b``.  ``fac`` (p x p),
-    ``rhs`` (p) and ``idx`` (p, int64) are work arrays.
+    ``margins`` is :func:`~mc_sparsity._mc.gram_lasso.certificate_scales` of ``gram``, ``work`` its
+    :func:`~mc_sparsity._mc.gram_lasso.work_arrays`.  Uncertified: ``bstar`` and ``zero`` are coordinate
+    descent's, to be counted apart.
     """
-    p = z.shape[0]
-    m = 0
-    for j in range(p):
-        if not zero[j]:
-            idx[m] = j
-            m += 1
-    # Cholesky of G_SS into fac[:m, :m] (lower), then two triangular solves.
-    ok = True
-    for a in range(m):
-        for c in range(a + 1):
-            acc = gram[idx[a], idx[c]]
-            for k in range(c):
-                acc -= fac[a, k] * fac[c, k]
-            if a == c:
-                if acc <= 0.0:
-                    ok = False
-                    acc = 1e-300
-                fac[a, a] = math.sqrt(acc)
-            else:
-                fac[a, c] = acc / fac[c, c]
-    for a in range(m):
-        acc = z[idx[a]] - lam * signs[idx[a]]
-        for k in range(a):
-            acc -= fac[a, k] * rhs[k]
-        rhs[a] = acc / fac[a, a]
-    for a in range(m - 1, -1, -1):
-        acc = rhs[a]
-        for k in range(a + 1, m):
-            acc -= fac[k, a] * rhs[k]
-        rhs[a] = acc / fac[a, a]
-    for j in range(p):
-        b[j] = 0.0
-    for a in range(m):
-        b[idx[a]] = rhs[a]
-        if not signs[idx[a]] * rhs[a] > margin:
-            ok = False
-    for j in range(p):
-        if zero[j]:
-            acc = z[j]
-            for a in range(m):
-                acc -= gram[j, idx[a]] * rhs[a]
-            if not abs(acc) < lam - margin:
-                ok = False
+    inS, sg, idx, rhs, u, w, _b, c, a, Lf = work
+    # no inverse tables (rhs and idx stand in for them, unread) and no start pattern
+    ok = solve_certified(gram, z, lam, margins[0], margins[1], margins[2], False, rhs, idx, inS, sg, False,
+                         inS, sg, idx, rhs, u, w, bstar, c, a, Lf)
+    for j in range(z.shape[0]):
+        zero[j] = bstar[j] == 0.0
     return ok
-
-
-@numba.njit(cache=True, nogil=True)
-def _exact(z, gram, lam, b, zero, signs, fac, rhs, work):  # pragma: no cover - compiled
-    """Exact lasso solution ``b`` and zero pattern ``zero``; returns True iff certified.
-
-    ``signs``, ``rhs`` (float), ``work`` (int64, p) and ``fac`` (p x p) are work arrays.
-    """
-    p = z.shape[0]
-    scale = lam
-    for j in range(p):
-        scale = max(scale, lam + abs(z[j]))
-    margin = CERTIFY_MARGIN * scale
-    if p == 1:
-        b[0] = _soft(z[0], lam) / gram[0, 0]
-    elif p == 2:
-        g00 = gram[0, 0]
-        g01 = gram[0, 1]
-        g11 = gram[1, 1]
-        if abs(z[0]) <= lam and abs(z[1]) <= lam:
-            b[0] = 0.0
-            b[1] = 0.0
-        else:
-            b0 = _soft(z[0], lam) / g00
-            b1 = _soft(z[1], lam) / g11
-            if b0 != 0.0 and abs(z[1] - g01 * b0) <= lam:
-                b[0] = b0
-                b[1] = 0.0
-            elif b1 != 0.0 and abs(z[0] - g01 * b1) <= lam:
-                b[0] = 0.0
-                b[1] = b1
-            else:
-                # Full support: the sign vector s with sign(G^{-1}(z - lam s)) = s (unique);
-                # at a rounding-level boundary none is strictly consistent: take the closest
-                # one, and the certificate fails.
-                det = g00 * g11 - g01 * g01
-                best = -np.inf
-                for s0 in (1.0, -1.0):
-                    for s1 in (1.0, -1.0):
-                        r0 = z[0] - lam * s0
-                        r1 = z[1] - lam * s1
-                        c0 = (g11 * r0 - g01 * r1) / det
-                        c1 = (g00 * r1 - g01 * r0) / det
-                        score = min(s0 * c0, s1 * c1)
-                        if score > best:
-                            best = score
-                            b[0] = c0
-                            b[1] = c1
-    else:
-        for j in range(p):
-            b[j] = 0.0
-        tol = 1e-15 * scale
-        for _sweep in range(_EXACT_MAX_SWEEPS):
-            change = 0.0
-            for j in range(p):
-                r = z[j]
-                for k in range(p):
-                    if k != j:
-                        r -= gram[j, k] * b[k]
-                new = _soft(r, lam) / gram[j, j]
-                change = max(change, abs(new - b[j]))
-                b[j] = new
-            if change <= tol:
-                break
-    for j in range(p):
-        zero[j] = b[j] == 0.0
-        signs[j] = _sign(b[j])
-    return _certify(z, gram, lam, zero, signs, margin, b, fac, rhs, work)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -256,7 +150,7 @@ def _run_solver(code, start, z, bh, gram, lam, step, checkpoints, exact_zero,
 
 
 @numba.njit(cache=True, nogil=True)
-def solver_replications(rng, n, beta, sigma, gram, chol, lam, code, start, step, checkpoints, eps,
+def solver_replications(rng, n, beta, sigma, gram, chol, lam, margins, code, start, step, checkpoints, eps,
                         counts, sums):  # pragma: no cover - compiled
     """The kernel: ``n`` replications of one solver; layout in :func:`solver_kernel`."""
     p = beta.shape[0]
@@ -270,10 +164,7 @@ def solver_replications(rng, n, beta, sigma, gram, chol, lam, code, start, step,
     z = np.empty(p)
     bstar = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
-    signs = np.empty(p)
-    fac = np.empty((p, p))
-    rhs = np.empty(p)
-    work = np.empty(p, dtype=np.int64)
+    work = work_arrays(p)
     out = np.empty((n_check, p))
     b = np.empty(p)
     prev = np.empty(p)
@@ -282,7 +173,7 @@ def solver_replications(rng, n, beta, sigma, gram, chol, lam, code, start, step,
     last = checkpoints[n_check - 1]
     for _ in range(n):
         _draw(rng, beta, sigma, chol, e, bh, z, gram)
-        certified = _exact(z, gram, lam, bstar, zero, signs, fac, rhs, work)
+        certified = _exact(z, gram, lam, margins, bstar, zero, work)
         k_exact = 0
         for j in range(p):
             k_exact += zero[j]
@@ -332,36 +223,30 @@ def solver_replications(rng, n, beta, sigma, gram, chol, lam, code, start, step,
 
 
 @numba.njit(cache=True, nogil=True)
-def _exact_many(z, gram, lam, b, zero, certified):  # pragma: no cover - compiled
+def _exact_many(z, gram, lam, margins, b, zero, certified):  # pragma: no cover - compiled
     n, p = z.shape
-    signs = np.empty(p)
-    fac = np.empty((p, p))
-    rhs = np.empty(p)
-    work = np.empty(p, dtype=np.int64)
+    work = work_arrays(p)
     zrow = np.empty(p)
     brow = np.empty(p)
     zr = np.empty(p, dtype=np.bool_)
     for i in range(n):
         for j in range(p):
             zrow[j] = z[i, j]
-        certified[i] = _exact(zrow, gram, lam, brow, zr, signs, fac, rhs, work)
+        certified[i] = _exact(zrow, gram, lam, margins, brow, zr, work)
         for j in range(p):
             b[i, j] = brow[j]
             zero[i, j] = zr[j]
 
 
 @numba.njit(cache=True, nogil=True)
-def _iterates_many(beta_hat, gram, lam, code, start, step, checkpoints, out_all, ident):  # pragma: no cover
+def _iterates_many(beta_hat, gram, lam, margins, code, start, step, checkpoints, out_all, ident):  # pragma: no cover
     n, p = beta_hat.shape
     n_check = checkpoints.shape[0]
     bh = np.empty(p)
     z = np.empty(p)
     bstar = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
-    signs = np.empty(p)
-    fac = np.empty((p, p))
-    rhs = np.empty(p)
-    work = np.empty(p, dtype=np.int64)
+    work = work_arrays(p)
     out = np.empty((n_check, p))
     b = np.empty(p)
     prev = np.empty(p)
@@ -371,7 +256,7 @@ def _iterates_many(beta_hat, gram, lam, code, start, step, checkpoints, out_all,
         for j in range(p):
             bh[j] = beta_hat[i, j]
         _gram_times(gram, bh, z)
-        _exact(z, gram, lam, bstar, zero, signs, fac, rhs, work)
+        _exact(z, gram, lam, margins, bstar, zero, work)
         ident[i] = _run_solver(code, start, z, bh, gram, lam, step, checkpoints, zero, out, b, prev, y, grad) + 1
         for c in range(n_check):
             for j in range(p):

@@ -15,24 +15,16 @@ time, ``j = 0..p-1``, replication after replication.  With ``G = I`` (and
 
 The exact zero pattern of ``b*`` (KKT: ``G b - z + lam s = 0``, ``s_j =
 sign(b_j)`` on the support ``S``, ``|s_j| <= 1`` off it; ``G`` SPD makes
-``b*`` unique):
-
-* ``p = 1``: the soft threshold; ``p = 2``: a closed form by the KKT cases
-  (``b* = 0`` iff ``|z_1|, |z_2| <= lam``; ``b* = (S(z_1, lam)/G_11, 0)`` iff
-  that is nonzero and ``|z_2 - G_21 b_1| <= lam``; symmetrically; else the
-  full support with the sign vector ``s`` for which
-  ``G^{-1}(z - lam s)`` has signs ``s``);
-* ``p > 2``: cyclic coordinate descent to convergence, then the active-set
-  solve ``b_S = G_SS^{-1}(z_S - lam s_S)`` (Cholesky) for the support and signs
-  it found.
-
-Either way the pattern is then *certified* by the KKT conditions with a
-margin ``m = 1e-9 (lam + max_j |z_j|)``: ``s_j b_j > m`` on ``S`` and
-``|z_j - G_jS b_S| < lam - m`` off ``S``.  Those strict inequalities, with
-slack far above the rounding error of a ``p x p`` solve, prove that ``S`` is
-the support of the unique solution.  A replication that fails them (an event
-of probability ``O(m)``) is *uncertified* and counted apart; its pattern is
-still the one found.
+``b*`` unique) is found by the one certified Gram-lasso solver of the package,
+:func:`mc_sparsity._mc.gram_lasso.solve_certified`, the correlated kernels'
+own: the LARS path's pattern (else coordinate descent's), the active-set solve
+``b_S = G_SS^{-1}(z_S - lam s_S)`` (Cholesky) on it, and its KKT conditions
+checked with margins above the rounding error of that solve (``s_j b_j`` and
+``lam - |z_j - G_jS b_S|`` must exceed ``max(1e-9, 64 p eps cond(G))`` times the
+size of the rounded terms), which prove that ``S`` is the support of the
+unique solution.  A replication that fails them (an event of probability
+about that margin) is *uncertified* and counted apart; its pattern is then
+coordinate descent's.
 
 Solvers (``solver=``), each run for ``K = iterations[-1]`` iterations from
 ``start`` (``"zero"``: ``b_0 = 0``; ``"least_squares"``: ``b_0 = beta_hat``),
@@ -70,7 +62,7 @@ import numbers
 import numpy as np
 
 from .._base.errors import ParameterError
-from .._base.validation import Interval, check_beta, check_cholesky, check_gram, check_scalar
+from .._base.validation import Interval, check_beta, check_cholesky, check_gram, check_option, check_scalar
 
 __all__ = [
     "SOLVERS",
@@ -91,6 +83,7 @@ from .._estimators.registry import SOLVERS, STARTS  # noqa: E402  (written once,
 MAX_ITERATIONS = 100_000
 
 from .compiled import _exact_many, _iterates_many, solver_replications  # noqa: E402
+from .._mc.gram_lasso import certificate_scales  # noqa: E402
 
 
 # --------------------------------------------------------------------------- #
@@ -102,17 +95,8 @@ def _real(value, name, *, low=None, low_open=False):
     return check_scalar(value, name, Interval(low, None, closed="neither" if low_open else "left"))
 
 
-def _vector(value, name):
-    """A non-empty 1-d array of finite numbers: ``_validation.check_beta``."""
-    return check_beta(value, name)
-
-
 def _gram(gram, p):
     return np.eye(p) if gram is None else check_gram(gram, p)
-
-
-def _chol(chol, g):
-    return check_cholesky(chol, g)
 
 
 def _checkpoints(iterations):
@@ -135,14 +119,6 @@ def _checkpoints(iterations):
     if arr[-1] > MAX_ITERATIONS:  # every replication runs them all: 1e12 would never finish
         raise ParameterError("iterations", f"iterations must be <= {MAX_ITERATIONS:,}, got {int(arr[-1]):,}")
     return arr
-
-
-def _option(value, name, options):
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {value!r}")
-    if value not in options:
-        raise ParameterError(name, f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
-    return value
 
 
 def _step(step, solver, lipschitz):
@@ -236,29 +212,29 @@ def solver_kernel(beta, sigma, gram, chol, lam, solver, iterations, *, start="ze
     >>> rec[0]["pattern_match"] == rec[0]["reps"] == 1000   # G = I: exact after one step
     True
     """
-    beta = _vector(beta, "beta")
+    beta = check_beta(beta, "beta")
     p = beta.size
     sigma = _real(sigma, "sigma", low=0.0, low_open=True)
     g = _gram(gram, p)
-    c = _chol(chol, g)
+    c = check_cholesky(chol, g)
     lam = _real(lam, "lam", low=0.0)
-    _option(solver, "solver", SOLVERS)
-    _option(start, "start", STARTS)
+    check_option(solver, "solver", SOLVERS)
+    check_option(start, "start", STARTS)
     checkpoints = _checkpoints(iterations)
-    eps_arr = _vector(eps, "eps") if not (isinstance(eps, (list, tuple)) and len(eps) == 0) else np.empty(0)
+    eps_arr = check_beta(eps, "eps") if not (isinstance(eps, (list, tuple)) and len(eps) == 0) else np.empty(0)
     if eps_arr.size and np.any(eps_arr < 0):
         raise ParameterError("eps", f"eps must be >= 0, got {eps_arr.tolist()}")
     lipschitz = float(np.linalg.eigvalsh(g)[-1])
     step = _step(step, solver, lipschitz)
     n_check, n_eps = checkpoints.size, eps_arr.size
-    args = (beta, sigma, g, c, lam, SOLVERS.index(solver), STARTS.index(start), step, checkpoints, eps_arr)
+    args = (beta, sigma, g, c, lam, certificate_scales(g), SOLVERS.index(solver), STARTS.index(start), step, checkpoints, eps_arr)
     Kernel = _lazy_kernel_class()
     return Kernel(function=solver_replications, args=args,
                   counts_shape=(n_check * (4 + n_eps) + 4 + p + n_check + 2,), sums_shape=(n_check,))
 
 
 def _unpack(kernel):
-    beta, sigma, g, c, lam, code, start, step, checkpoints, eps = kernel.args
+    beta, sigma, g, c, lam, _margins, code, start, step, checkpoints, eps = kernel.args
     return beta.size, SOLVERS[code], checkpoints, eps
 
 
@@ -425,7 +401,7 @@ def exact_lasso_solution(z, gram, lam):
     b = np.empty_like(z2)
     zero = np.empty(z2.shape, dtype=bool)
     ok = np.empty(z2.shape[0], dtype=bool)
-    _exact_many(np.ascontiguousarray(z2), g, lam, b, zero, ok)
+    _exact_many(np.ascontiguousarray(z2), g, lam, certificate_scales(g), b, zero, ok)
     if single:
         return b[0], zero[0], ok[0]
     return b, zero, ok
@@ -456,13 +432,13 @@ def solver_iterates(beta_hat, gram, lam, solver, iterations, *, start="zero", st
     p = bh.shape[1]
     g = _gram(gram, p)
     lam = _real(lam, "lam", low=0.0)
-    _option(solver, "solver", SOLVERS)
-    _option(start, "start", STARTS)
+    check_option(solver, "solver", SOLVERS)
+    check_option(start, "start", STARTS)
     checkpoints = _checkpoints(iterations)
     step = _step(step, solver, float(np.linalg.eigvalsh(g)[-1]))
     out = np.empty((bh.shape[0], checkpoints.size, p))
     ident = np.empty(bh.shape[0], dtype=np.int64)
-    _iterates_many(np.ascontiguousarray(bh), g, lam, SOLVERS.index(solver), STARTS.index(start), step,
+    _iterates_many(np.ascontiguousarray(bh), g, lam, certificate_scales(g), SOLVERS.index(solver), STARTS.index(start), step,
                    checkpoints, out, ident)
     return out, ident
 

@@ -14,8 +14,9 @@ import warnings
 import numpy as np
 
 from .._base.errors import ParameterError
+from .._base.validation import check_beta
 from .._stats.inference import proportion_interval
-from .iterative import (SOLVERS, _real, _vector, design_with_gram, exact_lasso_solution, solver_counts_to_records,
+from .iterative import (SOLVERS, _real, design_with_gram, exact_lasso_solution, solver_counts_to_records,
                         solver_kernel, solver_summary)
 
 __all__ = ["DEFAULT_SOLVERS", "run_solvers", "sklearn_tolerance_study"]
@@ -77,7 +78,7 @@ def sklearn_tolerance_study(beta, sigma, X, lam, tols, reps, rng, *, confidence_
         from sklearn.linear_model import Lasso
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("sklearn_tolerance_study needs scikit-learn: pip install 'mc_sparsity[solvers]'") from exc
-    beta = _vector(beta, "beta")
+    beta = check_beta(beta, "beta")
     sigma = _real(sigma, "sigma", low=0.0, low_open=True)
     try:
         X = np.array(X, dtype=float)
@@ -89,7 +90,7 @@ def sklearn_tolerance_study(beta, sigma, X, lam, tols, reps, rng, *, confidence_
     if np.linalg.matrix_rank(X) < p:
         raise ParameterError("X", "X must have full column rank")
     lam = _real(lam, "lam", low=0.0, low_open=True)
-    tols = _vector(tols, "tols")
+    tols = check_beta(tols, "tols")
     if np.any(tols <= 0):
         raise ParameterError("tols", f"tols must be > 0, got {tols.tolist()}")
     if isinstance(reps, bool) or not isinstance(reps, numbers.Integral):
@@ -193,7 +194,7 @@ def run_solvers(beta, sigma, lam, *, design=None, solvers=DEFAULT_SOLVERS, itera
     from .._mc.simulate import references
     from .._base.validation import check_count, check_rng
 
-    beta = _vector(beta, "beta")
+    beta = check_beta(beta, "beta")
     design = orthonormal(beta.size) if design is None else design
     reps = check_count(reps, "reps")
     names = list(dict.fromkeys(solvers))

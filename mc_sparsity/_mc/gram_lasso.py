@@ -1,0 +1,432 @@
+"""The certified Gram-lasso solver: one exact solution per draw, or none, never a guess (numba).
+
+Problem: ``argmin_b 1/2 b^T A b - z^T b + lam ||b||_1`` with ``A`` symmetric
+positive definite (``A = G + lam2 I`` for the elastic net, ``A = D G D`` for a
+weighted lasso), or its constrained twin ``argmin (b - beta_hat)^T G (b - beta_hat)``
+s.t. ``||b||_1 <= t`` (the penalized problem at the level ``mu`` where the
+path's L1 norm reaches ``t``).  Used by the correlated kernels
+(:mod:`~mc_sparsity._mc.kernels_correlated`, :mod:`~mc_sparsity._mc.kernels_constrained`)
+and the solver study (:mod:`~mc_sparsity._solvers.compiled`).
+
+Exactness and certification
+---------------------------
+The lasso's zero pattern is decided by its KKT conditions: with support ``S``
+and signs ``s``, ``b_S = A_SS^{-1} (z_S - lam s_S)`` must have the signs ``s``
+and ``|z_j - A_jS b_S| <= lam`` off ``S``.  :func:`solve_certified` takes
+candidate patterns in turn (a given start, e.g. the pattern at ``z = G beta``;
+the LARS-lasso homotopy from ``lam = max|z_j|`` down to ``lam``; coordinate
+descent), recomputes ``b_S`` from scratch and **certifies** it
+(:func:`certify`): every sign margin ``s_j b_j`` and every off-support margin
+``lam - |c_j|`` must exceed ``rtol`` times the size of the terms that were
+rounded, with ``rtol = max(1e-9, 64 p eps cond(A))``
+(:func:`certification_margin`: the rounding error of a backward stable solve
+is about ``p eps cond(A)`` of that size, and ``cond(A_SS) <= cond(A)``).  A
+certified pattern is the exact solution's pattern.  A problem that no
+candidate certifies (its ``z`` lies within rounding of a boundary between two
+patterns, probability about ``rtol``) is *uncertified*: its callers count it
+apart, never as sparse nor as non-sparse.
+
+Up to :data:`TABLE_MAX_P` the inverses of every principal submatrix of ``A``
+can be tabulated once (:func:`inverse_tables`), so that a support solve is a
+table lookup and a matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = [
+    "TABLE_MAX_P",
+    "certification_margin",
+    "certificate_scales",
+    "margin_from_eigenvalues",
+    "inverse_table",
+    "inverse_tables",
+    "support_solve",
+    "collect_support",
+    "certify",
+    "lars_path",
+    "lars_once",
+    "coordinate_descent",
+    "solve_certified",
+    "work_arrays",
+]
+
+#: Up to this p the inverses of every principal submatrix are tabulated (p (p+1) 2^(p-2) floats).
+TABLE_MAX_P = 12
+_EPS = np.finfo(float).eps
+
+
+def certification_margin(A):
+    """Relative certification margin of :func:`certify`: ``max(1e-9, 64 p eps cond(A))``.
+
+    Examples
+    --------
+    >>> certification_margin(np.eye(3))
+    1e-09
+    """
+    return max(1e-9, 64.0 * A.shape[0] * _EPS * np.linalg.cond(A))
+
+
+def certificate_scales(A):
+    """``(rtol, 1/lambda_min(A), max|A_ij|)``: the margins :func:`certify` takes, as one array.
+
+    Examples
+    --------
+    >>> certificate_scales(np.diag([1.0, 4.0]))
+    array([1.00e-09, 1.00e+00, 4.00e+00])
+    """
+    return np.array([certification_margin(A), 1.0 / np.linalg.eigvalsh(A)[0], float(np.max(np.abs(A)))])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def margin_from_eigenvalues(p, lmin, lmax):  # pragma: no cover - compiled
+    """:func:`certification_margin` from the extreme eigenvalues of ``A`` (``cond = lmax / lmin``), compiled."""
+    return max(1e-9, 64.0 * p * 2.220446049250313e-16 * lmax / lmin)
+
+
+def inverse_table(A):
+    """Row-major inverses of every principal submatrix, indices increasing, keyed by bitmask."""
+    p = A.shape[0]
+    offsets = np.zeros(1 << p, dtype=np.int64)
+    parts = []
+    pos = 0
+    for mask in range(1 << p):
+        idx = [j for j in range(p) if mask >> j & 1]
+        offsets[mask] = pos
+        if idx:
+            inv = np.linalg.inv(A[np.ix_(idx, idx)])
+            inv = 0.5 * (inv + inv.T)  # exactly symmetric
+            parts.append(inv.ravel())
+            pos += len(idx) ** 2
+    return np.concatenate(parts) if parts else np.zeros(0), offsets
+
+
+def inverse_tables(As, p, use_table):
+    """The :func:`inverse_table` of each matrix in ``As``, rows padded to one width, and the shared offsets."""
+    if use_table:
+        built = [inverse_table(A) for A in As]
+        width = max(t.size for t, _ in built)
+        tables = np.zeros((len(As), max(width, 1)))
+        for e, (t, _) in enumerate(built):
+            tables[e, :t.size] = t
+        return tables, built[0][1]
+    return np.zeros((len(As), 1)), np.zeros(1, dtype=np.int64)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, out, Lf):  # pragma: no cover - compiled
+    """``out[:ns] = A_SS^{-1} rhs[:ns]`` for ``S = idx[:ns]`` (increasing); False if not SPD."""
+    if use_table:
+        # the tabulated inverse is exactly symmetric: column k is row k, contiguous;
+        # out[i] accumulates over k = 0..ns-1 in order (a row dot product's rounding)
+        off = offsets[mask]
+        for i in range(ns):
+            out[i] = 0.0
+        for k in range(ns):
+            r = rhs[k]
+            base = off + k * ns
+            for i in range(ns):
+                out[i] += table[base + i] * r
+        return True
+    for i in range(ns):
+        for k in range(i + 1):
+            acc = A[idx[i], idx[k]]
+            for m in range(k):
+                acc -= Lf[i, m] * Lf[k, m]
+            if i == k:
+                if not acc > 0.0:
+                    return False
+                Lf[i, i] = math.sqrt(acc)
+            else:
+                Lf[i, k] = acc / Lf[k, k]
+    for i in range(ns):
+        acc = rhs[i]
+        for m in range(i):
+            acc -= Lf[i, m] * out[m]
+        out[i] = acc / Lf[i, i]
+    for i in range(ns - 1, -1, -1):
+        acc = out[i]
+        for m in range(i + 1, ns):
+            acc -= Lf[m, i] * out[m]
+        out[i] = acc / Lf[i, i]
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def collect_support(inS, sg, idx, rhs):  # pragma: no cover - compiled
+    """Sorted support into ``idx``, its signs into ``rhs``; returns (ns, mask)."""
+    ns = 0
+    mask = 0
+    for j in range(inS.shape[0]):
+        if inS[j]:
+            idx[ns] = j
+            rhs[ns] = sg[j]
+            ns += 1
+            mask |= 1 << j
+    return ns, mask
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+             idx, rhs, u, w, Lf):  # pragma: no cover - compiled
+    """Recompute the solution on the pattern ``(inS, sg)`` and check its KKT conditions with margins.
+
+    Penalized: ``b_S = A_SS^{-1}(z_S - lam s_S)``.  Constrained:
+    ``mu = (s^T A^{-1} z_S - t)/(s^T A^{-1} s)`` and ``b_S = A^{-1}(z_S - mu s_S)``.
+    Returns True if every sign margin and off-support margin exceeds the rounding bound.
+    """
+    p = z.shape[0]
+    ns, mask = collect_support(inS, sg, idx, rhs)
+    zmax = 0.0
+    for j in range(p):
+        zmax = max(zmax, abs(z[j]))
+    extra_b = 0.0
+    extra_c = 0.0
+    if constrained:
+        if ns == 0:
+            return False
+        # w = A^{-1} s, u = A^{-1} z_S
+        if not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, w, Lf):
+            return False
+        for k in range(ns):
+            rhs[k] = z[idx[k]]
+        if not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
+            return False
+        su = 0.0
+        sw = 0.0
+        u1 = 0.0
+        w1 = 0.0
+        winf = 0.0
+        for k in range(ns):
+            s = sg[idx[k]]
+            su += s * u[k]
+            sw += s * w[k]
+            u1 += abs(u[k])
+            w1 += abs(w[k])
+            winf = max(winf, abs(w[k]))
+        if not sw > 0.0:
+            return False
+        mu = (su - radius) / sw
+        for k in range(ns):
+            u[k] = u[k] - mu * w[k]
+        lev = mu
+        dmu = (u1 + radius) / sw  # size of the terms rounded in mu
+        extra_b = dmu * winf
+        extra_c = dmu * (1.0 + amax * w1)
+    else:
+        for k in range(ns):
+            rhs[k] = z[idx[k]] - lam * sg[idx[k]]
+        if ns > 0 and not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
+            return False
+        lev = lam
+    bmax = 0.0
+    b1 = 0.0
+    for k in range(ns):
+        bmax = max(bmax, abs(u[k]))
+        b1 += abs(u[k])
+    tol_b = rtol * (bmax + inv_lmin * (zmax + abs(lev)) + extra_b)
+    for k in range(ns):
+        if not sg[idx[k]] * u[k] > tol_b:
+            return False
+    if ns == p:
+        return True
+    tol_c = rtol * (zmax + abs(lev) + amax * b1 + extra_c)
+    for j in range(p):
+        w[j] = z[j]
+    for k in range(ns):  # c = z - A[:, S] b_S column by column, into w
+        uk = u[k]
+        row = idx[k]
+        for j in range(p):
+            w[j] -= A[row, j] * uk
+    for j in range(p):
+        if not inS[j] and not abs(w[j]) < lev - tol_c:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def lars_path(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs,
+          Lf):  # pragma: no cover - compiled
+    """LARS-lasso homotopy from ``mu = max|z_j|`` (b = 0) down to ``mu = lam`` (penalized)
+    or to ``||b||_1 = radius`` (constrained).  Leaves the final pattern in ``(inS, sg)``;
+    returns False if it broke down (iteration cap, non-SPD block)."""
+    p = z.shape[0]
+    mu = 0.0
+    jmax = -1
+    for j in range(p):
+        inS[j] = False
+        sg[j] = 0.0
+        b[j] = 0.0
+        c[j] = z[j]
+        if abs(z[j]) > mu:
+            mu = abs(z[j])
+            jmax = j
+    if not constrained and mu <= lam:
+        return True
+    if jmax < 0:
+        return False
+    inS[jmax] = True
+    sg[jmax] = 1.0 if z[jmax] > 0 else -1.0
+    last_add = jmax
+    last_drop = -1
+    last_drop_sign = 0.0
+    for _ in range(8 * p + 8):
+        ns, mask = collect_support(inS, sg, idx, rhs)
+        if not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, w, Lf):
+            return False
+        best = np.inf
+        jbest = -1
+        add_sign = 0.0
+        for k in range(ns):
+            j = idx[k]
+            if j != last_add and sg[j] * w[k] < 0.0:
+                gam = -b[j] / w[k]
+                if gam < best:
+                    best = gam
+                    jbest = j
+        for j in range(p):
+            a[j] = 0.0
+        for k in range(ns):  # a = A[:, S] w, column by column (A symmetric: row idx[k])
+            wk = w[k]
+            row = idx[k]
+            for j in range(p):
+                a[j] += A[row, j] * wk
+        for j in range(p):
+            if inS[j]:
+                continue
+            aj = a[j]
+            if 1.0 - aj > 0.0 and not (j == last_drop and last_drop_sign > 0):
+                gam = (mu - c[j]) / (1.0 - aj)
+                if gam < best:
+                    best = gam
+                    jbest = j
+                    add_sign = 1.0
+            if 1.0 + aj > 0.0 and not (j == last_drop and last_drop_sign < 0):
+                gam = (mu + c[j]) / (1.0 + aj)
+                if gam < best:
+                    best = gam
+                    jbest = j
+                    add_sign = -1.0
+        if constrained:
+            l1 = 0.0
+            sw = 0.0
+            for k in range(ns):
+                l1 += sg[idx[k]] * b[idx[k]]
+                sw += sg[idx[k]] * w[k]
+            stop = (radius - l1) / sw
+        else:
+            stop = mu - lam
+        if stop <= best:
+            return True
+        if best < 0.0:
+            best = 0.0
+        for k in range(ns):
+            b[idx[k]] += best * w[k]
+        for j in range(p):
+            if not inS[j]:
+                c[j] -= best * a[j]
+        mu -= best
+        if inS[jbest]:
+            inS[jbest] = False
+            b[jbest] = 0.0
+            c[jbest] = sg[jbest] * mu
+            last_drop = jbest
+            last_drop_sign = sg[jbest]
+            sg[jbest] = 0.0
+            last_add = -1
+        else:
+            inS[jbest] = True
+            sg[jbest] = add_sign
+            b[jbest] = 0.0
+            last_add = jbest
+            last_drop = -1
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def lars_once(A, z, lam, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs, Lf):  # pragma: no cover
+    """The penalized LARS path as a separate (not inlined) function, for one-off uses."""
+    return lars_path(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs, Lf)
+
+
+@numba.njit(cache=True, nogil=True)
+def coordinate_descent(A, z, lam, inS, sg, b):  # pragma: no cover - compiled
+    """Coordinate descent from 0 to a tight fixed point; the pattern of its exact zeros into (inS, sg)."""
+    p = z.shape[0]
+    for j in range(p):
+        b[j] = 0.0
+    zmax = 0.0
+    for j in range(p):
+        zmax = max(zmax, abs(z[j]))
+    for _ in range(100000):
+        change = 0.0
+        bmax = 0.0
+        for j in range(p):
+            r = z[j]
+            for k in range(p):
+                if k != j:
+                    r -= A[j, k] * b[k]
+            if r > lam:
+                new = (r - lam) / A[j, j]
+            elif r < -lam:
+                new = (r + lam) / A[j, j]
+            else:
+                new = 0.0
+            change = max(change, abs(new - b[j]))
+            b[j] = new
+            bmax = max(bmax, abs(new))
+        if change <= 1e-15 * (bmax + zmax):
+            break
+    for j in range(p):
+        inS[j] = b[j] != 0.0
+        sg[j] = 1.0 if b[j] > 0 else (-1.0 if b[j] < 0 else 0.0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, start_in, start_sg, have_start,
+                    inS, sg, idx, rhs, u, w, b, c, a, Lf):  # pragma: no cover - compiled
+    """The lasso at level ``lam``: the first candidate pattern that :func:`certify` accepts.
+
+    Candidates in turn: ``(start_in, start_sg)`` if ``have_start``, the LARS
+    path's, coordinate descent's.  Returns True iff one is certified; then its
+    pattern is in ``(inS, sg)`` and the solution in ``b`` (zeros off the
+    support, ``b_S = A_SS^{-1}(z_S - lam s_S)``).  Uncertified: ``(inS, sg)``
+    and ``b`` are coordinate descent's, to be counted apart.  The other
+    arguments are work arrays (``idx`` int64; ``Lf`` p x p) and the margins of
+    :func:`certify`.
+    """
+    p = z.shape[0]
+    for attempt in range(3):
+        if attempt == 0:
+            if not have_start:
+                continue
+            for j in range(p):
+                inS[j] = start_in[j]
+                sg[j] = start_sg[j]
+        elif attempt == 1:
+            if not lars_path(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs, Lf):
+                continue
+        else:
+            coordinate_descent(A, z, lam, inS, sg, b)
+        if certify(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+                   idx, rhs, u, w, Lf):
+            for j in range(p):
+                b[j] = 0.0
+            k = 0
+            for j in range(p):
+                if inS[j]:
+                    b[j] = u[k]
+                    k += 1
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def work_arrays(p):  # pragma: no cover - compiled
+    """The work arrays of :func:`solve_certified` for size ``p``: ``inS, sg, idx, rhs, u, w, b, c, a, Lf``."""
+    return (np.zeros(p, dtype=np.bool_), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros(p), np.zeros(p),
+            np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p), np.zeros((p, p)))
