@@ -42,3 +42,19 @@ def _tally_of(solutions, beta, uncertified=0):
 def tally_of():
     """``tally_of(solutions, beta, uncertified=0)``: the expected tally row (numpy only)."""
     return _tally_of
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli(*argv)``: the command line in this process; ``(exit status, stdout, stderr)``, usage errors too."""
+    from mc_sparsity.cli import main
+
+    def run(*argv):
+        try:
+            status = main(list(argv))
+        except SystemExit as exc:
+            status = exc.code
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run

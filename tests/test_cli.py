@@ -9,17 +9,8 @@ import pytest
 from mc_sparsity.cli import main
 
 
-def run_cli(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def test_json_contract_penalized(capsys, assert_binomial):
-    status, out, err = run_cli(capsys, "simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e6", "--json")
+def test_json_contract_penalized(capsys, run_cli, assert_binomial):
+    status, out, err = run_cli("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e6", "--json")
     assert status == 0
     data = json.loads(out)
     assert list(data) == ["beta", "sigma", "form", "lam", "design", "method", "reps", "seed", "entropy", "spawn_key",
@@ -44,8 +35,8 @@ def test_json_contract_penalized(capsys, assert_binomial):
     assert "replications" not in err  # no progress bar in --json mode
 
 
-def test_json_contract_constrained_and_p3(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", "-2", "--radius", "1", "--reps", "1e5",
+def test_json_contract_constrained_and_p3(capsys, run_cli):
+    status, out, _ = run_cli("simulate", "--beta", "1", "0.3", "-2", "--radius", "1", "--reps", "1e5",
                              "--json", "--estimator", "lasso")
     data = json.loads(out)
     assert status == 0 and data["form"] == "constrained" and data["radius"] == 1.0 and "lam" not in data
@@ -56,10 +47,10 @@ def test_json_contract_constrained_and_p3(capsys):
     assert len(row["zeros"]) == 4
 
 
-def test_done_when_command(capsys, assert_binomial):
+def test_done_when_command(capsys, run_cli, assert_binomial):
     """The issue's acceptance check: 1e7 replications, both forms."""
     for level in (["--lam", "0.5"], ["--radius", "1"]):
-        status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", *level, "--reps", "1e7", "--json")
+        status, out, _ = run_cli("simulate", "--beta", "1", "0.3", *level, "--reps", "1e7", "--json")
         lasso, ridge = json.loads(out)["results"]
         assert status == 0
         assert_binomial(lasso["successes"], lasso["reps"], lasso["exact"])
@@ -67,14 +58,14 @@ def test_done_when_command(capsys, assert_binomial):
         assert ridge["successes"] == 0
 
 
-def test_table_output(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "20000", "--quiet")
+def test_table_output(capsys, run_cli):
+    status, out, _ = run_cli("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "20000", "--quiet")
     assert status == 0
     assert "estimator" in out and "lasso" in out and "ridge" in out and "exact" in out
 
 
-def test_underflowing_exact_value_is_shown_on_the_log_scale(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--beta", "40", "40", "--lam", "1", "--reps", "1000", "--quiet")
+def test_underflowing_exact_value_is_shown_on_the_log_scale(capsys, run_cli):
+    status, out, _ = run_cli("simulate", "--beta", "40", "40", "--lam", "1", "--reps", "1000", "--quiet")
     assert status == 0 and "exp(-764.39)" in out
 
 
@@ -112,14 +103,14 @@ BAD = [
     (["1", "-1e5"], [1.0, -1e5]), (["-2e-1", "0.3"], [-0.2, 0.3]), (["1", "-1."], [1.0, -1.0]),
     (["-.5", "2"], [-0.5, 2.0]), (["-3", "-4E+2"], [-3.0, -400.0]),
 ])
-def test_negative_betas_in_every_float_spelling(capsys, values, expected):
-    status, out, _ = run_cli(capsys, "simulate", "--beta", *values, "--lam", "1", "--reps", "100", "--json")
+def test_negative_betas_in_every_float_spelling(capsys, run_cli, values, expected):
+    status, out, _ = run_cli("simulate", "--beta", *values, "--lam", "1", "--reps", "100", "--json")
     assert status == 0 and json.loads(out)["beta"] == expected
 
 
 @pytest.mark.parametrize("args, name", BAD)
-def test_bad_input_exits_2_with_a_one_line_reason(capsys, args, name):
-    status, out, err = run_cli(capsys, "simulate", *args, "--json")
+def test_bad_input_exits_2_with_a_one_line_reason(capsys, run_cli, args, name):
+    status, out, err = run_cli("simulate", *args, "--json")
     assert status == 2
     assert out == ""
     last = err.strip().splitlines()[-1]
@@ -137,14 +128,14 @@ def test_python_dash_m_and_no_traceback_in_a_real_process():
     assert proc.returncode == 0 and json.loads(proc.stdout)["reps"] == 1000
 
 
-def test_a_runtime_failure_exits_1_with_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):
+def test_a_runtime_failure_exits_1_with_one_line_and_debug_shows_the_traceback(capsys, run_cli, monkeypatch):
     from mc_sparsity._mc import simulate as _simulate
 
     def broken(*args, **kwargs):
         raise RuntimeError("the kernel fell over")
 
     monkeypatch.setattr(_simulate, "run_kernel", broken)
-    status, out, err = run_cli(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "10")
+    status, out, err = run_cli("simulate", "--beta", "1", "--lam", "1", "--reps", "10")
     assert status == 1 and out == ""
     assert err.strip().splitlines() == ["mc-sparsity simulate: failed: RuntimeError: the kernel fell over "
                                         "(run with --debug for the traceback)"]
@@ -152,8 +143,8 @@ def test_a_runtime_failure_exits_1_with_one_line_and_debug_shows_the_traceback(c
         main(["--debug", "simulate", "--beta", "1", "--lam", "1", "--reps", "10"])
 
 
-def test_jobs_takes_joblibs_negative_values(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--jobs", "-2",
+def test_jobs_takes_joblibs_negative_values(capsys, run_cli):
+    status, out, _ = run_cli("simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--jobs", "-2",
                              "--json")
     assert status == 0 and json.loads(out)["reps"] == 1000
 
@@ -174,9 +165,9 @@ def test_public_names_resolve_to_their_modules_and_are_documented():
         mc_sparsity.no_such_name
 
 
-def test_without_scikit_learn_the_solvers_command_says_how_to_install_it(capsys, monkeypatch):
+def test_without_scikit_learn_the_solvers_command_says_how_to_install_it(capsys, run_cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
-    status, out, err = run_cli(capsys, "solvers", "--beta", "1", "0.3", "--lam", "0.5", "--solver", "sklearn",
+    status, out, err = run_cli("solvers", "--beta", "1", "0.3", "--lam", "0.5", "--solver", "sklearn",
                                "--reps", "100")
     assert status == 2 and out == "" and "mc_sparsity[solvers]" in err
     from mc_sparsity._solvers.study import run_solvers

@@ -9,7 +9,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from mc_sparsity._designs.design import (
     MAX_CONDITION,
-    Design,
     ar1,
     design_for,
     equicorrelated,

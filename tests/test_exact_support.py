@@ -34,7 +34,7 @@ def _mp_probabilities(beta, sigma, tau):
     s = mpmath.mpf(sigma)
     for b in beta:
         b = mpmath.mpf(b)
-        low, high = mpmath.ncdf((-tau - b) / s), mpmath.ncdf((tau - b) / s)
+        low = mpmath.ncdf((-tau - b) / s)
         nonzero = low + mpmath.ncdf((b - tau) / s)  # P(bh < -tau) + P(bh > tau)
         if b != 0:
             signed *= mpmath.ncdf((abs(b) - tau) / s)

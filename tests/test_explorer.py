@@ -26,7 +26,6 @@ import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

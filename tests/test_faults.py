@@ -45,15 +45,6 @@ def tiny(tmp_path):
     return path
 
 
-def _run(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 @pytest.fixture
 def no_work(monkeypatch):
     """Fail the test if any scenario is run."""
@@ -64,32 +55,32 @@ def no_work(monkeypatch):
 
 # ---------------------------------------------------------------- outputs
 @pytest.mark.parametrize("kind", ["directory", "fifo"])
-def test_an_output_that_is_not_a_regular_file_is_refused_before_any_work(capsys, tmp_path, tiny, no_work, kind):
+def test_an_output_that_is_not_a_regular_file_is_refused_before_any_work(capsys, run_cli, tmp_path, tiny, no_work, kind):
     out = tmp_path / "out"
     if kind == "directory":
         out.mkdir()
     else:
         os.mkfifo(out)
-    status, stdout, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    status, stdout, err = run_cli("study", str(tiny), "--out", str(out))
     assert status == 2 and stdout == ""
     assert len(err.strip().splitlines()) == 1 and "--out" in err and "not a regular file" in err
     assert (out.is_dir() if kind == "directory" else stat.S_ISFIFO(os.stat(out).st_mode))
 
 
-def test_a_report_folder_that_is_a_file_is_refused(capsys, tmp_path, tiny, no_work):
+def test_a_report_folder_that_is_a_file_is_refused(capsys, run_cli, tmp_path, tiny, no_work):
     out = tmp_path / "rep"
     out.write_text("mine")
-    status, _, err = _run(capsys, "report", str(tiny), "--out", str(out))
+    status, _, err = run_cli("report", str(tiny), "--out", str(out))
     assert status == 2 and "not a directory" in err and out.read_text() == "mine"
 
 
-def test_a_symlinked_journal_is_never_followed(capsys, tmp_path, tiny, no_work):
+def test_a_symlinked_journal_is_never_followed(capsys, run_cli, tmp_path, tiny, no_work):
     out = tmp_path / "results.csv"
     target = tmp_path / "precious.txt"
     target.write_text("do not touch\n")
     journal = Journal(out, load_study(tiny).identity).path
     journal.symlink_to(target)
-    status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    status, _, err = run_cli("study", str(tiny), "--out", str(out))
     assert status == 2 and "symlink" in err
     assert target.read_text() == "do not touch\n" and not out.exists()
 
@@ -117,10 +108,10 @@ def test_files_get_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
         os.umask(old)
 
 
-def test_a_second_run_on_a_locked_output_stops_at_once(capsys, tmp_path, tiny, no_work):
+def test_a_second_run_on_a_locked_output_stops_at_once(capsys, run_cli, tmp_path, tiny, no_work):
     out = tmp_path / "results.csv"
     with OutputLock(out):
-        status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+        status, _, err = run_cli("study", str(tiny), "--out", str(out))
     assert status == 2 and f"process {os.getpid()}" in err and "another mc-sparsity run" in err
     assert not list(tmp_path.glob(".results.csv.*.partial.jsonl"))
 
@@ -155,7 +146,7 @@ def test_journal_lines_that_are_not_entries_are_ignored_and_damaged_ones_counted
         assert journal.read() == {"k": [{"a": 1}], "m": [{"a": 2}]}
 
 
-def test_a_damaged_journal_never_blocks_the_study(capsys, tmp_path, tiny):
+def test_a_damaged_journal_never_blocks_the_study(capsys, run_cli, tmp_path, tiny):
     """Malformed rows under the right identity, non-UTF-8 lines: skipped with one warning, the study completes."""
     reference = tmp_path / "reference.csv"
     run_study(load_study(tiny), reference)
@@ -166,15 +157,15 @@ def test_a_damaged_journal_never_blocks_the_study(capsys, tmp_path, tiny):
     lines = [{"study": study.identity, "key": key, "rows": [{"scenario": key}]},
              {"study": study.identity, "key": key, "rows": [{"x": None}]}, {"study": study.identity, "key": 3}]
     journal.path.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in lines) + b"\x80\x81 bad\n")
-    status, stdout, err = _run(capsys, "study", str(tiny), "--out", str(out), "--quiet")
+    status, stdout, err = run_cli("study", str(tiny), "--out", str(out), "--quiet")
     assert status == 0 and out.read_bytes() == reference.read_bytes()
     assert "4 damaged lines" in err and str(journal.path) in err and "Traceback" not in err
 
 
-def test_a_journal_that_is_a_directory_is_named(capsys, tmp_path, tiny, no_work):
+def test_a_journal_that_is_a_directory_is_named(capsys, run_cli, tmp_path, tiny, no_work):
     out = tmp_path / "r.csv"
     Journal(out, load_study(tiny).identity).path.mkdir()
-    status, _, err = _run(capsys, "study", str(tiny), "--out", str(out))
+    status, _, err = run_cli("study", str(tiny), "--out", str(out))
     assert status == 2 and len(err.strip().splitlines()) == 1 and "journal" in err and "directory" in err
 
 
@@ -194,8 +185,8 @@ def test_study_sizes_are_bounded_before_anything_is_built(text, key):
     assert time.perf_counter() - start < 5
 
 
-def test_reps_beyond_the_counters_are_refused(capsys):
-    status, _, err = _run(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", str(2**63))
+def test_reps_beyond_the_counters_are_refused(capsys, run_cli):
+    status, _, err = run_cli("simulate", "--beta", "1", "--lam", "1", "--reps", str(2**63))
     assert status == 2 and "--reps" in err
 
 
@@ -208,18 +199,18 @@ def test_n_jobs_on_a_process_backend_is_capped_at_the_cores(capsys):
     assert "capped" in capsys.readouterr().err
 
 
-def test_extreme_scales_are_refused_not_simulated_wrongly(capsys):
-    status, out, err = _run(capsys, "simulate", "--beta", "1e300", "1", "--sigma", "1e-10", "--lam", "1")
+def test_extreme_scales_are_refused_not_simulated_wrongly(capsys, run_cli):
+    status, out, err = run_cli("simulate", "--beta", "1e300", "1", "--sigma", "1e-10", "--lam", "1")
     assert status == 2 and out == "" and "rescale" in err
 
 
-def test_a_scheduler_that_is_not_dask_is_a_clean_error(capsys, monkeypatch):
+def test_a_scheduler_that_is_not_dask_is_a_clean_error(capsys, run_cli, monkeypatch):
     pytest.importorskip("dask.distributed")
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(_engine, "SCHEDULER_TIMEOUT", 2)
     try:
-        status, out, err = _run(capsys, "simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--quiet",
+        status, out, err = run_cli("simulate", "--beta", "1", "--lam", "1", "--reps", "1000", "--quiet",
                                 "--scheduler", f"tcp://127.0.0.1:{server.server_address[1]}")
     finally:
         server.shutdown()

@@ -1,6 +1,5 @@
 """The numerical integral over the geometric region against the closed form (1e-8)."""
 
-import numpy as np
 import pytest
 
 from mc_sparsity import exact_sparse_probability, integrate_sparse_region

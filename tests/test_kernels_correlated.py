@@ -6,7 +6,6 @@ Independent computations used: scikit-learn's ``Lasso``/``ElasticNet`` fitted on
 geometric regions (scipy) for a binomial test of the Monte Carlo counts (level 1e-4, two-sided).
 """
 
-import warnings
 
 import numpy as np
 import pytest

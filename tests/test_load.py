@@ -1,8 +1,6 @@
 """Gram files read within bounds: regular files only, sizes and .npy headers checked before reading (issue 20.2)."""
 
 import os
-import subprocess
-import sys
 import threading
 
 import numpy as np

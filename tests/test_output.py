@@ -8,8 +8,7 @@ import pytest
 
 from mc_sparsity._base.errors import ParameterError
 from mc_sparsity._pipeline import study as _study
-from mc_sparsity._pipeline.output import OutputFolder, OutputLock, OutputLocked, check_output_file
-from mc_sparsity.cli import main
+from mc_sparsity._pipeline.output import OutputFolder, OutputLocked, check_output_file
 
 NAMES = ["REPORT.md", "results.csv", "figures/a.png", "figures/b.png"]
 
@@ -40,17 +39,8 @@ def no_work(monkeypatch):
     monkeypatch.setattr(_study, "_scenario_rows", refuse)
 
 
-def _run(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def _refused(capsys, *argv, words=()):
-    status, out, err = _run(capsys, *argv)
+def _refused(run_cli, *argv, words=()):
+    status, out, err = run_cli(*argv)
     assert status == 2 and out == "", err
     assert len(err.strip().splitlines()) == 1, err
     for word in words:
@@ -61,14 +51,14 @@ def _refused(capsys, *argv, words=()):
 # ---------------------------------------------------------------- nothing written where it was not named
 @pytest.mark.parametrize("planted", ["REPORT.md", "results.csv", "explorer.html", "figures/sparse_regions.png",
                                      "figures"])
-def test_a_symlink_planted_in_a_report_folder_is_refused_before_any_work(capsys, tmp_path, study_file, no_work,
+def test_a_symlink_planted_in_a_report_folder_is_refused_before_any_work(capsys, run_cli, tmp_path, study_file, no_work,
                                                                           planted):
     victim = tmp_path / "v.txt"
     victim.write_text("precious\n")
     out = tmp_path / "d"
     (out / planted).parent.mkdir(parents=True, exist_ok=True)
     (out / planted).symlink_to(victim if planted != "figures" else tmp_path)
-    _refused(capsys, "report", str(study_file), "--out", str(out), words=("--out", "symlink", planted))
+    _refused(run_cli, "report", str(study_file), "--out", str(out), words=("--out", "symlink", planted))
     assert victim.read_text() == "precious\n"
     assert not (out / ".mc-sparsity.lock").exists()
 
@@ -78,12 +68,12 @@ def test_a_symlink_planted_in_a_report_folder_is_refused_before_any_work(capsys,
     ("REPORT.md", os.mkdir, "a directory"),
     ("figures", lambda p: open(p, "w").close(), "not a directory"),
 ])
-def test_what_cannot_hold_an_output_is_refused_before_any_work(capsys, tmp_path, study_file, no_work, where, make,
+def test_what_cannot_hold_an_output_is_refused_before_any_work(capsys, run_cli, tmp_path, study_file, no_work, where, make,
                                                                kind):
     out = tmp_path / "d"
     out.mkdir()
     make(out / where)
-    _refused(capsys, "report", str(study_file), "--out", str(out), words=("--out", kind))
+    _refused(run_cli, "report", str(study_file), "--out", str(out), words=("--out", kind))
 
 
 def test_the_folder_named_by_the_user_may_be_a_symlink(tmp_path):
@@ -134,10 +124,10 @@ def test_a_file_kept_in_the_mode_the_user_gave_it(tmp_path):
     assert stat.S_IMODE(os.stat(out / "REPORT.md").st_mode) == 0o604
 
 
-def test_a_second_report_into_the_same_folder_stops_at_once(capsys, tmp_path, study_file, no_work):
+def test_a_second_report_into_the_same_folder_stops_at_once(capsys, run_cli, tmp_path, study_file, no_work):
     out = tmp_path / "d"
     with OutputFolder(out, NAMES):
-        err = _refused(capsys, "report", str(study_file), "--out", str(out), words=("another mc-sparsity run",))
+        err = _refused(run_cli, "report", str(study_file), "--out", str(out), words=("another mc-sparsity run",))
     assert f"process {os.getpid()}" in err
     with OutputFolder(out, NAMES):
         with pytest.raises(OutputLocked):
@@ -146,29 +136,29 @@ def test_a_second_report_into_the_same_folder_stops_at_once(capsys, tmp_path, st
 
 
 @pytest.mark.parametrize("kind", ["symlink", "directory"])
-def test_a_lock_file_that_is_not_a_file_is_refused(capsys, tmp_path, study_file, no_work, kind):
+def test_a_lock_file_that_is_not_a_file_is_refused(run_cli, tmp_path, study_file, no_work, kind):
     out = tmp_path / "r.csv"
     lock = tmp_path / ".r.csv.lock"
     if kind == "symlink":
         lock.symlink_to(tmp_path / "elsewhere")
     else:
         lock.mkdir()
-    _refused(capsys, "study", str(study_file), "--out", str(out), words=("--out", "lock file", kind))
+    _refused(run_cli, "study", str(study_file), "--out", str(out), words=("--out", "lock file", kind))
     assert not (tmp_path / "elsewhere").exists()
 
 
-def test_a_name_too_long_is_refused(capsys, tmp_path, study_file, no_work):
-    _refused(capsys, "study", str(study_file), "--out", str(tmp_path / ("x" * 300 + ".csv")),
+def test_a_name_too_long_is_refused(run_cli, tmp_path, study_file, no_work):
+    _refused(run_cli, "study", str(study_file), "--out", str(tmp_path / ("x" * 300 + ".csv")),
              words=("--out", "too long"))
-    _refused(capsys, "report", str(study_file), "--out", str(tmp_path / ("x" * 300)), words=("--out", "too long"))
+    _refused(run_cli, "report", str(study_file), "--out", str(tmp_path / ("x" * 300)), words=("--out", "too long"))
 
 
-def test_standard_output_is_not_a_file_to_replace(capsys, tmp_path, study_file, no_work):
+def test_standard_output_is_not_a_file_to_replace(capsys, run_cli, tmp_path, study_file, no_work):
     read, write = os.pipe()
     try:
         fifo_like = f"/proc/self/fd/{write}"  # what /dev/stdout is when the output is piped
-        _refused(capsys, "study", str(study_file), "--out", fifo_like, words=("--out", "FIFO"))
-        _refused(capsys, "explore", "--out", fifo_like, words=("--out", "FIFO"))
+        _refused(run_cli, "study", str(study_file), "--out", fifo_like, words=("--out", "FIFO"))
+        _refused(run_cli, "explore", "--out", fifo_like, words=("--out", "FIFO"))
     finally:
         os.close(read)
         os.close(write)
@@ -176,23 +166,23 @@ def test_standard_output_is_not_a_file_to_replace(capsys, tmp_path, study_file, 
         check_output_file("/dev/null")
 
 
-def test_the_study_file_is_never_its_own_output(capsys, study_file, no_work):
-    _refused(capsys, "study", str(study_file), "--out", str(study_file), words=("--out", "is the study file"))
+def test_the_study_file_is_never_its_own_output(capsys, run_cli, study_file, no_work):
+    _refused(run_cli, "study", str(study_file), "--out", str(study_file), words=("--out", "is the study file"))
     assert study_file.read_text() == STUDY
 
 
 # ---------------------------------------------------------------- the command line's other refusals
-def test_argparse_refusals_are_one_line(capsys):
-    err = _refused(capsys, "simulate", "--beta", "1", "--lam", "x")
+def test_argparse_refusals_are_one_line(capsys, run_cli):
+    err = _refused(run_cli, "simulate", "--beta", "1", "--lam", "x")
     assert err.startswith("mc-sparsity simulate: error: argument --lam") and "usage" not in err
-    _refused(capsys, "simulate", "--beta", "1", "--lam", "1", "--scheduler", "", words=("--scheduler", "empty"))
-    _refused(capsys, "nonsense", words=("mc-sparsity: error:",))
+    _refused(run_cli, "simulate", "--beta", "1", "--lam", "1", "--scheduler", "", words=("--scheduler", "empty"))
+    _refused(run_cli, "nonsense", words=("mc-sparsity: error:",))
 
 
-def test_a_study_file_with_a_byte_order_mark_is_read(capsys, tmp_path):
+def test_a_study_file_with_a_byte_order_mark_is_read(capsys, run_cli, tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + STUDY.encode())
-    status, out, err = _run(capsys, "study", str(path), "--out", str(tmp_path / "r.csv"), "--quiet", "--jobs", "1")
+    status, out, err = run_cli("study", str(path), "--out", str(tmp_path / "r.csv"), "--quiet", "--jobs", "1")
     assert status == 0, err
     assert (tmp_path / "r.csv").read_text().count("\n") == 3
 

@@ -4,20 +4,10 @@ import json
 
 import pytest
 
-from mc_sparsity.cli import main
 
 
-def run_cli(capsys, *argv):
-    try:
-        status = main(list(argv))
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def test_json_fields(capsys):
-    status, out, err = run_cli(capsys, "recovery", "--p", "64", "--sparsity", "4", "--theta", "1", "2",
+def test_json_fields(capsys, run_cli):
+    status, out, err = run_cli("recovery", "--p", "64", "--sparsity", "4", "--theta", "1", "2",
                                "--design", "gaussian", "toeplitz", "--rho", "0.2", "--estimand", "signed_support",
                                "fdp", "--trials", "24", "--seed", "5", "--json")
     assert status == 0 and err == ""
@@ -38,8 +28,8 @@ def test_json_fields(capsys):
         assert {"theta_half", "ci_low", "ci_high", "method", "bracket_low", "bracket_high"} <= set(t)
 
 
-def test_n_instead_of_theta_and_the_table(capsys):
-    status, out, _ = run_cli(capsys, "recovery", "--p", "64", "--sparsity", "4", "--n", "30", "--trials", "8",
+def test_n_instead_of_theta_and_the_table(capsys, run_cli):
+    status, out, _ = run_cli("recovery", "--p", "64", "--sparsity", "4", "--n", "30", "--trials", "8",
                              "--lam", "0.2", "--quiet")
     assert status == 0
     assert "signed_support" in out and "   30" in out and "0.2" in out
@@ -65,8 +55,8 @@ def test_n_instead_of_theta_and_the_table(capsys):
     (["--estimand", "risk"], "--estimand"),
     (["--theta", "1", "--n", "100"], "--n"),
 ])
-def test_bad_input_exits_2_naming_the_option(capsys, args, option):
-    status, out, err = run_cli(capsys, "recovery", "--p", "64", "--sparsity", "4", "--trials", "5", *args)
+def test_bad_input_exits_2_naming_the_option(capsys, run_cli, args, option):
+    status, out, err = run_cli("recovery", "--p", "64", "--sparsity", "4", "--trials", "5", *args)
     assert status == 2 and out == ""
     lines = err.strip().splitlines()
     assert option in lines[-1], err

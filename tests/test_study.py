@@ -2,7 +2,6 @@
 
 import textwrap
 
-import pandas as pd
 import pytest
 
 from mc_sparsity._pipeline import study as _study

@@ -1,6 +1,5 @@
 """The report section: the verdict rule both ways, the probit fit, and the data -> figure -> markdown path."""
 
-import math
 
 import numpy as np
 import pytest

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from .simulate import simulate_recovery
+from .._stats.verdicts import DOES_NOT_HOLD, HOLDS, NOT_SETTLED
 
 __all__ = ["SECTION_TRIALS", "THETAS", "BAND", "RecoverySection", "RecoveryVerdict", "recovery_section_data",
            "draw_recovery_figure", "render_recovery_markdown", "recovery_verdict"]
@@ -32,8 +33,6 @@ SIZES = (128, 256, 512)
 TOEPLITZ_RHO = 0.1
 #: "Near theta = 1": the crossing of 1/2 within a factor 1.5 of the asymptotic threshold.
 BAND = (2.0 / 3.0, 1.5)
-#: The verdicts' words, as in the report's other claims.
-HOLDS, DOES_NOT_HOLD, NOT_SETTLED = "holds", "does not hold", "not settled here"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._stats.verdicts import DOES_NOT_HOLD, HOLDS, NOT_SETTLED
+
 __all__ = ["ZhaoYuSection", "zhao_yu_section", "draw_zhao_yu_figure", "render_zhao_yu_markdown", "zhao_yu_verdict"]
 
 N_VALUES = (10, 30, 100, 300, 1000, 3000)
@@ -122,10 +124,10 @@ def zhao_yu_verdict(section: ZhaoYuSection) -> tuple:
     evidence = "; ".join(f"beta = {list(beta)}: P(signed support) = {row['estimate']:.4f} "
                          f"[{row['ci_low']:.4f}, {row['ci_high']:.4f}] at n = {largest}" for beta, row in last.items())
     if "wrong" in sides:
-        return "does not hold", evidence
+        return DOES_NOT_HOLD, evidence
     if sides and all(s == "right" for s in sides):
-        return "holds", evidence
-    return "not settled here", evidence
+        return HOLDS, evidence
+    return NOT_SETTLED, evidence
 
 
 def draw_zhao_yu_figure(section: ZhaoYuSection, path) -> None:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 __all__ = ["Claim", "ALPHA", "HOLDS", "DOES_NOT_HOLD", "NOT_SETTLED"]
 
-ALPHA = 1e-4  # level of every binomial and chi-square test in the report
-HOLDS, DOES_NOT_HOLD, NOT_SETTLED = "holds", "does not hold", "not settled here"
+from .._stats.verdicts import ALPHA, DOES_NOT_HOLD, HOLDS, NOT_SETTLED
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._stats.verdicts import DOES_NOT_HOLD, HOLDS, NOT_SETTLED
+
 __all__ = ["SECTION_TITLE", "Crossing", "Width", "TransitionSection", "fit_transition", "transition_section",
            "c12_verdict", "plot_transition", "render_transition_section"]
 
@@ -154,7 +156,7 @@ def c12_verdict(rows) -> str:
         if m >= d:
             continue
         if get(row, "l2_successes") > 0 or get(row, "l2_zeros") > 0:
-            return "does not hold"
+            return DOES_NOT_HOLD
         l2_trials += n
         l1_trials += n
         uncertified += get(row, "uncertified")
@@ -164,17 +166,17 @@ def c12_verdict(rows) -> str:
         if m <= D - margin:
             below += 1
             if low > 0.5:
-                return "does not hold"
+                return DOES_NOT_HOLD
             significant_below &= high < 0.5
         elif m >= D + margin:
             above += 1
             if high < 0.5:
-                return "does not hold"
+                return DOES_NOT_HOLD
             significant_above &= low > 0.5
     if (below >= 3 and above >= 3 and significant_below and significant_above and l2_trials >= 100
             and uncertified <= MAX_UNCERTIFIED_SHARE * l1_trials):
-        return "holds"
-    return "not settled here"
+        return HOLDS
+    return NOT_SETTLED
 
 
 def _width_scenarios(d, s, points=11, spread=0.5):
@@ -315,7 +317,7 @@ def render_transition_section(section: TransitionSection, figure="figures/transi
         f"Grid: {len(section.s_values)} x {len(section.m_values)} values of s/d and m/d at d = {d}, "
         f"{section.trials} trials per cell ({len(section.rows) * section.trials:,} trials), seed {section.seed}. "
         f"Proofs: {proofs}.", "",
-        f"Where the simulated P(L1 recovers) crosses 1/2 (a probit fit along m at each s), against the formula "
+        "Where the simulated P(L1 recovers) crosses 1/2 (a probit fit along m at each s), against the formula "
         f"D(s, d) (the statistical dimension lies in [D - 2 sqrt(d/s), D], Prop. 4.5):", "",
         "| s/d | s | m at P = 1/2 (simulated) | statistical dimension in | D | simulated - D |",
         "|---|---|---|---|---|---|",

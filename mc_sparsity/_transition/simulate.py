@@ -18,7 +18,6 @@ scenarios are run with it.
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import asdict, dataclass, field
 
