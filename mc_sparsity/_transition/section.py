@@ -318,7 +318,7 @@ def render_transition_section(section: TransitionSection, figure="figures/transi
         f"{section.trials} trials per cell ({len(section.rows) * section.trials:,} trials), seed {section.seed}. "
         f"Proofs: {proofs}.", "",
         "Where the simulated P(L1 recovers) crosses 1/2 (a probit fit along m at each s), against the formula "
-        f"D(s, d) (the statistical dimension lies in [D - 2 sqrt(d/s), D], Prop. 4.5):", "",
+        "D(s, d) (the statistical dimension lies in [D - 2 sqrt(d/s), D], Prop. 4.5):", "",
         "| s/d | s | m at P = 1/2 (simulated) | statistical dimension in | D | simulated - D |",
         "|---|---|---|---|---|---|",
     ]
