@@ -10,30 +10,26 @@ the estimators' parameters are generated from the registry.
 
 from __future__ import annotations
 
+import argparse
+import json
+import math
 import os
+import re
 import signal
 import sys
 
-#: Held while the command's modules load (here when run as ``mc-sparsity``, in __main__.py under
-#: ``python -m``), released by ``_main`` once its handlers are in place: a Ctrl-C, SIGTERM or hang-up
-#: meanwhile then ends the command cleanly (130, 143, 129 and one line), not in a traceback from an import.
+#: Held while the command's modules load (from the first line of mc_sparsity/__init__.py when run as
+#: ``mc-sparsity`` or ``python -m mc_sparsity``), released by ``_main`` once its handlers are in place: a
+#: Ctrl-C, SIGTERM or hang-up meanwhile then ends the command cleanly (130, 143, 129 and one line).
 HELD_AT_START = ("SIGINT", "SIGTERM", "SIGHUP")
 
-if os.path.basename(sys.argv[0]) == "mc-sparsity" and hasattr(signal, "pthread_sigmask"):
-    signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, name) for name in HELD_AT_START})
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import re  # noqa: E402
-
-from ._base.errors import UsageError  # noqa: E402
-from ._mc.engine import BACKENDS  # noqa: E402
-from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD  # noqa: E402
-from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names  # noqa: E402
-from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS  # noqa: E402
-from ._mc.simulate import DEFAULT_REPS, METHODS  # noqa: E402
-from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS  # noqa: E402
+from ._base.errors import UsageError
+from ._mc.engine import BACKENDS
+from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
+from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
+from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS
+from ._mc.simulate import DEFAULT_REPS, METHODS
+from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
