@@ -98,6 +98,13 @@ def unwritable(folder) -> str | None:
 
     Decided by ``os.access`` (which also answers for a read-only file system,
     even to root) and ``os.statvfs`` for the reason.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> unwritable(pathlib.Path(tempfile.mkdtemp()) / "not" / "yet")  # its nearest existing folder is writable
+    >>> unwritable("/proc/1")  # doctest: +SKIP
+    '/proc/1 is not writable'
     """
     folder = Path(os.path.abspath(folder))
     while not os.path.lexists(folder) and folder != folder.parent:
