@@ -12,7 +12,20 @@ importance sampling for the tails (``simulate(..., method="is")``).
 Public names are imported lazily (PEP 562) so that ``mc-sparsity`` starts fast.
 """
 
-from importlib import import_module
+import sys as _sys
+
+if (_sys.argv[0].rpartition("/")[2] == "mc-sparsity"  # the console script
+        or (_sys.argv[0] == "-m" and "mc_sparsity" in _sys.orig_argv
+            and _sys.orig_argv[_sys.orig_argv.index("mc_sparsity") - 1] == "-m")):  # python -m mc_sparsity
+    # Run as the command: Ctrl-C, SIGTERM and a hang-up are held from the package's first line until the
+    # command's handlers are in place (cli.HELD_AT_START; _main releases them): a signal meanwhile ends
+    # the command cleanly, not in a traceback from an import.  _signal: no enum to build first.
+    import _signal
+
+    if hasattr(_signal, "pthread_sigmask"):
+        _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP})
+
+from importlib import import_module  # noqa: E402
 
 __version__ = "0.2.0"
 

@@ -1,14 +1,10 @@
-"""``python -m mc_sparsity`` is the ``mc-sparsity`` command."""
+"""``python -m mc_sparsity`` is the ``mc-sparsity`` command.
 
-import signal
+Ctrl-C, SIGTERM and a hang-up are held from the first line of the package's ``__init__`` (imported first)
+until :func:`mc_sparsity.cli.main` has its handlers in place.
+"""
 
-if __name__ == "__main__" and hasattr(signal, "pthread_sigmask"):
-    # Ctrl-C is held while the modules load (main() releases it: a Ctrl-C pressed meanwhile then
-    # exits 130 cleanly, not with a traceback from inside an import).  Threads that libraries start
-    # meanwhile (BLAS, numba) inherit the mask, so a Ctrl-C always reaches the main thread.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-from .cli import main  # noqa: E402
+from .cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

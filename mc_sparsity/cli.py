@@ -18,18 +18,18 @@ import re
 import signal
 import sys
 
+#: Held while the command's modules load (from the first line of mc_sparsity/__init__.py when run as
+#: ``mc-sparsity`` or ``python -m mc_sparsity``), released by ``_main`` once its handlers are in place: a
+#: Ctrl-C, SIGTERM or hang-up meanwhile then ends the command cleanly (130, 143, 129 and one line).
+HELD_AT_START = ("SIGINT", "SIGTERM", "SIGHUP")
 
-# Run as the command (not imported): Ctrl-C is held while the modules load, as in __main__.py.
-if os.path.basename(sys.argv[0]) == "mc-sparsity" and hasattr(signal, "pthread_sigmask"):
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-from ._base.errors import UsageError  # noqa: E402
-from ._mc.engine import BACKENDS  # noqa: E402
-from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD  # noqa: E402
-from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names  # noqa: E402
-from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS  # noqa: E402
-from ._mc.simulate import DEFAULT_REPS, METHODS  # noqa: E402
-from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS  # noqa: E402
+from ._base.errors import UsageError
+from ._mc.engine import BACKENDS
+from ._stats.inference import CI_METHODS, DEFAULT_CI_METHOD
+from ._estimators.registry import ESTIMATORS, GROUPS, PARAMETERS, SOLVERS, STARTS, estimator_names
+from ._mc.estimands import DEFAULT_ESTIMAND, ESTIMANDS
+from ._mc.simulate import DEFAULT_REPS, METHODS
+from ._recovery.command import OPTION_OF as RECOVERY_OPTIONS
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -464,8 +464,8 @@ def _main(argv) -> int:
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)} if main_thread else {}
     try:
         if main_thread and hasattr(signal, "pthread_sigmask"):
-            # Release a Ctrl-C held while the modules loaded (see __main__.py): raised here if pressed.
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            # Release the signals held while the modules loaded (HELD_AT_START): one sent meanwhile acts here.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {getattr(signal, name) for name in HELD_AT_START})
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *_, **__: print(
                 f"{parser.prog} {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)

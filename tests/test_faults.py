@@ -343,3 +343,170 @@ def test_a_journal_ignores_lines_of_another_study(tmp_path):
     journal.path.write_text('{"study": "other", "key": "k1", "rows": [{"x": 1}]}\n'
                             '{"study": "mine", "key": "k2", "rows": [{"x": 2}]}\n')
     assert journal.read() == {"k2": [{"x": 2}]}
+
+
+# ---------------------------------------------------------------- signals while workers start (issue 20, item 10)
+def _members_with(pgid, text):
+    """Processes of group ``pgid`` whose command line contains ``text`` and whose Python catches SIGINT.
+
+    From the moment Python has installed its SIGINT handler (its imports then take a good part of a second),
+    a worker that gets the terminal's Ctrl-C prints a traceback; earlier it would die silently.
+    """
+    found = []
+    for pid in _group(pgid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if text not in fh.read().replace(b"\0", b" ").decode(errors="replace"):
+                    continue
+            with open(f"/proc/{pid}/status") as fh:
+                caught = int(fh.read().split("SigCgt:")[1].split()[0], 16)
+        except (OSError, IndexError):
+            continue
+        if caught >> (signal.SIGINT - 1) & 1:
+            found.append(pid)
+    return found
+
+
+def _blocked(sig):
+    """Whether ``sig`` is blocked in the calling thread (Linux: /proc/thread-self/status)."""
+    with open("/proc/thread-self/status") as fh:
+        mask = int(fh.read().split("SigBlk:")[1].split()[0], 16)
+    return bool(mask >> (sig - 1) & 1)
+
+
+pytestmark_linux = pytest.mark.skipif(not os.path.exists("/proc/thread-self/status"), reason="Linux /proc needed")
+
+
+@pytestmark_linux
+def test_a_ctrl_c_while_held_acts_on_release_even_through_another_thread():
+    """The old hold ignored SIGINT: one delivered to another thread of the command was lost (dask's start)."""
+    ready, stop = threading.Event(), threading.Event()
+    other = threading.Thread(target=lambda: (ready.set(), stop.wait(30)), daemon=True)
+    other.start()  # started before the hold: SIGINT is not blocked there
+    ready.wait()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _engine._signals_held() as release:
+                assert _blocked(signal.SIGINT) and _blocked(signal.SIGHUP)
+                signal.pthread_kill(other.ident, signal.SIGINT)
+                time.sleep(0.2)  # handled meanwhile (recorded), not raised
+                arrived = True
+                release()
+        assert arrived and not _blocked(signal.SIGINT) and not _blocked(signal.SIGHUP)
+        with pytest.raises(KeyboardInterrupt):  # and pending in this very thread: raised on release too
+            with _engine._signals_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)
+    finally:
+        stop.set()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytestmark_linux
+def test_workers_started_while_held_inherit_the_mask_even_after_the_resource_tracker_starts(monkeypatch):
+    """multiprocessing's tracker, when it starts, unblocks SIGINT and SIGTERM in the caller (SIG_UNBLOCK)."""
+    from multiprocessing import resource_tracker
+
+    def starts_one():  # what Python 3.11's ensure_running does to the mask when it starts a tracker
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    monkeypatch.setattr(resource_tracker, "ensure_running", starts_one)
+    probe = "print(open('/proc/self/status').read().split('SigBlk:')[1].split()[0])"
+    with _engine._signals_held(processes=True):
+        assert _blocked(signal.SIGINT)
+        child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert int(child.stdout, 16) >> (signal.SIGINT - 1) & 1 and int(child.stdout, 16) >> (signal.SIGHUP - 1) & 1
+    assert not _blocked(signal.SIGINT)
+
+
+def _shm_of(pids):
+    return sorted(name for name in os.listdir("/dev/shm") for pid in pids
+                  if name.startswith((f"sem.loky-{pid}-", f"joblib_memmapping_folder_{pid}_")))
+
+
+@pytestmark_linux
+@pytest.mark.parametrize("backend, worker", [("loky", "popen_loky_posix"), ("dask", "spawn_main")])
+def test_ctrl_c_as_the_first_worker_starts(tmp_path, backend, worker):
+    """SIGINT to the whole group the moment a worker's Python can take it (its handler installed, its imports
+    running): before, loky's workers printed tracebacks and dask's start lost the Ctrl-C (the run went on)."""
+    if backend == "dask":
+        pytest.importorskip("dask.distributed")
+    env = dict(os.environ, TMPDIR=str(tmp_path), COLUMNS="80")
+    proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
+                                     "2", "--backend", backend), start_new_session=True, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = set()
+    try:
+        deadline = time.monotonic() + 120
+        while not _members_with(proc.pid, worker) and time.monotonic() < deadline and proc.poll() is None:
+            seen.update(_group(proc.pid))
+            time.sleep(0.01)
+        assert _members_with(proc.pid, worker), "no worker started"
+        seen.update(_group(proc.pid))
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = err.decode(errors="replace")
+    assert proc.returncode == 130 and out == b"", err[-2000:]
+    assert "Traceback" not in err and "Exception ignored" not in err, err[-2000:]
+    assert [line for line in err.splitlines() if line.strip()][-1].startswith("mc-sparsity: interrupted")
+    deadline = time.monotonic() + 10
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    assert _group(proc.pid) == [] and _shm_of(seen) == []
+    own = {"dask-scratch-space", "dask-scratch-space/global.lock", "dask-scratch-space/purge.lock"}  # any dask run's
+    assert {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")} - own == set()
+
+
+# ---------------------------------------------------------------- read-only outputs (issue 20, item 10)
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make folders unwritable as os.access sees them (CI runs as root, where chmod does not stop writes)."""
+    denied = []
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and any(os.path.abspath(path) == os.path.abspath(d) for d in denied):
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    return denied.append
+
+
+@pytest.mark.parametrize("command", ["study", "explore", "report", "report-inside"])
+def test_a_read_only_output_folder_is_refused_in_one_line_before_any_work(capsys, monkeypatch, tmp_path, tiny,
+                                                                         no_work, read_only, command):
+    from mc_sparsity._pipeline import report_data
+
+    monkeypatch.setattr(report_data, "collect_report_data", lambda *a, **k: pytest.fail("work was done"))
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    read_only(folder)
+    argv = {"study": ["study", str(tiny), "--out", str(folder / "r.csv")],
+            "explore": ["explore", "--out", str(folder / "sub" / "e.html")],
+            "report": ["report", str(tiny), "--out", str(folder / "rep")],
+            "report-inside": ["report", str(tiny), "--out", str(folder)]}[command]
+    status, out, err = _run(capsys, *argv)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "--out" in err and f"{folder} is not writable" in err
+    assert list(folder.iterdir()) == []
+
+
+def test_a_read_only_file_system_is_named(monkeypatch, tmp_path, read_only):
+    from mc_sparsity._pipeline import output
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    read_only(tmp_path)
+    monkeypatch.setattr(os, "statvfs", lambda path: ReadOnly())
+    with pytest.raises(output.ParameterError, match="is on a read-only file system") as info:
+        output.check_output_file(tmp_path / "a" / "b.csv")
+    assert info.value.parameter == "out" and f"{tmp_path} is on" in str(info.value)
+    assert output.unwritable(tmp_path / "x" / "y") == f"{tmp_path} is on a read-only file system"
+    assert output.unwritable(tmp_path.parent) is None

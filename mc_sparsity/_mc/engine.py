@@ -217,49 +217,101 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
         with client:
             yield "dask"
         return
-    # Ctrl-C is the command's to handle: the cluster's processes are started with SIGINT held
-    # (a signal mask they inherit), so that they do not print tracebacks of their own; a Ctrl-C
-    # during the start is held too, not lost, and raised once the cluster can be closed.
-    with _sigint_held() as release:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.CRITICAL)
-        with cluster, Client(cluster):
-            release()  # a Ctrl-C pressed meanwhile is raised here, inside the with: the cluster is closed
-            yield "dask"
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.CRITICAL)
+    with cluster, Client(cluster) as client:
+        client.run(_quiet_worker_teardown)
+        yield "dask"
+
+
+def _quiet_worker_teardown() -> None:
+    """In a dask worker: drop the one report a worker's own client makes when a Ctrl-C closes the cluster.
+
+    joblib's tasks carry its dask backend, which a worker rebuilds with a
+    client of its own; a Ctrl-C just after the first tasks were sent closes the
+    cluster while that client starts, and its ``__del__`` then reports
+    "IOLoop is closed" (harmless: the worker is being stopped on purpose).
+    Every other unraisable exception is reported as before.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        if (isinstance(unraisable.exc_value, RuntimeError) and "IOLoop is closed" in str(unraisable.exc_value)
+                and getattr(unraisable.object, "__qualname__", "") == "Client.__del__"):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
+#: The signals a terminal sends to its whole foreground process group (Ctrl-C, a hang-up): held while
+#: worker processes start, so that only the command gets them (see :func:`_signals_held`).
+HELD_SIGNALS = ("SIGINT", "SIGHUP")
 
 
 @contextlib.contextmanager
-def _sigint_held():
-    """Hold Ctrl-C while worker processes are started; yield a function that releases it.
+def _signals_held(enabled: bool = True, processes: bool = False):
+    """Hold Ctrl-C and a hang-up while workers start; yield a function that releases them.
 
-    SIGINT is ignored (a disposition that processes started meanwhile inherit
-    through ``exec``, so the terminal's Ctrl-C, sent to the whole process group,
-    reaches only the command, which stops them, and they print no traceback)
-    and blocked in this thread (Linux keeps a blocked signal pending even while
-    ignored).  On release the handler is restored, then the signal unblocked:
-    a Ctrl-C pressed meanwhile is raised then (KeyboardInterrupt), not lost.
-    Outside the main thread, or without ``pthread_sigmask``, nothing is held.
+    In this thread SIGINT and SIGHUP are blocked.  Processes started meanwhile
+    (loky's or dask's workers, their resource trackers) and threads inherit the
+    mask through fork and exec and keep it, so the terminal's Ctrl-C, sent to
+    the whole process group, never reaches a worker (no traceback of theirs, no
+    tracker killed half-way) and the command alone stops them.  A signal that
+    reaches the command meanwhile through another of its threads is recorded by
+    a handler, not acted on, so a start is never cut in the middle.  On release
+    the handlers and the mask are restored and a recorded (or pending) signal
+    acts then (``KeyboardInterrupt``, or the command's SIGHUP handler): it is
+    never lost.  Outside the main thread, or without ``pthread_sigmask``,
+    nothing is held; nor with ``enabled`` false (a remote scheduler: no worker of
+    ours starts, and the wait for an answer must stay interruptible).
+
+    With ``processes`` (workers are processes), multiprocessing's resource
+    tracker is started here, under the mask: when it starts one, it unblocks
+    SIGINT and SIGTERM in the calling thread afterwards (``SIG_UNBLOCK``, not a
+    restore), which would let every worker started after it get the Ctrl-C;
+    so the signals are blocked again after it.
     """
     import signal
     import threading
 
-    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    signals = {getattr(signal, name) for name in HELD_SIGNALS if hasattr(signal, name)}
+    held = (enabled and bool(signals) and hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread())
+    seen: list = []
     if held:
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        if processes:
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+            signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        handlers = {sig: signal.signal(sig, lambda signum, frame: seen.append(signum)) for sig in signals}
     released = False
 
     def release():
         nonlocal released
         if held and not released:
             released = True
-            signal.signal(signal.SIGINT, handler)
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            for sig, handler in handlers.items():
+                signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal pending in this thread acts here
+            for sig in dict.fromkeys(seen):
+                signal.raise_signal(sig)  # one that came through another thread acts now
 
     try:
         yield release
     finally:
         release()
+
+
+def _starts_processes(backend: str | None) -> bool:
+    """Whether a run on ``backend`` (``None``: a surrounding ``joblib.parallel_config`` decides) starts processes."""
+    if backend is not None:
+        return backend in ("loky", "dask")
+    from joblib.parallel import get_active_backend
+
+    return type(get_active_backend(prefer="threads")[0]).__name__ not in ("ThreadingBackend", "SequentialBackend")
 
 
 #: Seconds to wait for a dask scheduler before giving up.
@@ -370,7 +422,11 @@ def run_kernel(
     completed = 0
     bar = _progress_bar(reps, progress)
     try:
-        with _backend_context(backend, workers, scheduler) as name:
+        # Ctrl-C is held while workers start (they never get it; a Ctrl-C meanwhile acts once they are up).
+        with _signals_held(scheduler is None, _starts_processes(backend)) as started, \
+                _backend_context(backend, workers, scheduler) as name:
+            if name == "dask":
+                started()  # the cluster's workers are up: a Ctrl-C meanwhile acts here, before any task is sent
             # joblib registers its dask backend only through parallel_config; on dask the
             # cluster's workers decide the parallelism (n_jobs=-1).
             config = {} if name is None else {"backend": name}
@@ -384,7 +440,8 @@ def run_kernel(
                 owner = os.getpid()
                 tasks = (joblib.delayed(_run_task)(kernel, seed, reps, first, min(first + step, n_blocks), owner)
                          for first in range(0, n_blocks, step))
-                results = parallel(tasks)
+                results = parallel(tasks)  # starts the workers and dispatches the first tasks
+                started()
                 if name == "dask":  # joblib's dask loop does not give up on Ctrl-C: wait where it can be
                     results = _interruptible(results)
                 for done, part, sums in results:

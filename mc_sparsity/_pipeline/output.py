@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .._base.errors import ParameterError
 
-__all__ = ["write_atomic", "check_output_file", "check_output_dir", "OutputLock", "OutputLocked",
+__all__ = ["write_atomic", "check_output_file", "check_output_dir", "unwritable", "OutputLock", "OutputLocked",
            "OutputFolder", "read_tree", "Journal", "JournalWarning"]
 
 
@@ -64,7 +64,10 @@ def _target(path: Path) -> Path:
 def check_output_file(path, parameter: str = "out") -> Path:
     """``path`` if it can be an output file: absent, or a regular file (through a symlink named as it).
 
-    Raises :class:`ParameterError` naming ``parameter`` otherwise.
+    The folder that will hold it (or, if that folder does not exist yet, its
+    nearest existing ancestor) must be writable: the file is written through a
+    temporary file and a rename in that folder, beside a lock file.  Raises
+    :class:`ParameterError` naming ``parameter`` otherwise.
     """
     path = Path(path)
     target = _target(path)
@@ -77,6 +80,7 @@ def check_output_file(path, parameter: str = "out") -> Path:
         if not parent.exists() and os.path.lexists(path):
             raise ParameterError(parameter, f"{parameter}: {path} is a symlink to {target}, whose folder does "
                                  "not exist") from None
+        _check_writable(parameter, path, target.parent)
         return path
     except OSError as exc:
         raise _os_refusal(parameter, str(path), exc) from None
@@ -85,7 +89,39 @@ def check_output_file(path, parameter: str = "out") -> Path:
                 else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
         raise ParameterError(parameter, f"{parameter}: {path} exists and is {kind}, not a regular file")
+    _check_writable(parameter, path, target.parent)
     return path
+
+
+def unwritable(folder) -> str | None:
+    """Why files cannot be created in ``folder`` (or in its nearest existing ancestor), or None if they can.
+
+    Decided by ``os.access`` (which also answers for a read-only file system,
+    even to root) and ``os.statvfs`` for the reason.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> unwritable(pathlib.Path(tempfile.mkdtemp()) / "not" / "yet")  # its nearest existing folder is writable
+    >>> unwritable("/proc/1")  # doctest: +SKIP
+    '/proc/1 is not writable'
+    """
+    folder = Path(os.path.abspath(folder))
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1))
+    except OSError:
+        read_only = False
+    return f"{folder} is on a read-only file system" if read_only else f"{folder} is not writable"
+
+
+def _check_writable(parameter: str, path, folder) -> None:
+    reason = unwritable(folder)
+    if reason is not None:
+        raise ParameterError(parameter, f"{parameter}: {path} cannot be written: {reason}")
 
 
 def check_output_dir(path, parameter: str = "out") -> Path:
@@ -307,8 +343,9 @@ class OutputFolder:
                 ancestor = ancestor.parent
             if not ancestor.is_dir():
                 self._refuse(f"{ancestor} is not a directory")
-            if not os.access(ancestor, os.W_OK | os.X_OK):
-                self._refuse(f"{self.path} cannot be created: {ancestor} is not writable")
+            reason = unwritable(ancestor)
+            if reason is not None:
+                self._refuse(f"{self.path} cannot be created: {reason}")
             return
         if not stat.S_ISDIR(info.st_mode):
             self._refuse(f"{self.path} exists and is not a directory")
@@ -333,8 +370,9 @@ class OutputFolder:
                 self._refuse(f"{here} exists and is {_kind(info.st_mode)}, not a directory")
         else:
             folder = here.parent
-        if not os.access(folder, os.W_OK | os.X_OK):
-            self._refuse(f"{folder} is not writable")
+        reason = unwritable(folder)
+        if reason is not None:
+            self._refuse(reason)
 
     # ------------------------------------------------------------ lock
     def __enter__(self):
