@@ -479,7 +479,7 @@ def read_only(monkeypatch):
 
 
 @pytest.mark.parametrize("command", ["study", "explore", "report", "report-inside"])
-def test_a_read_only_output_folder_is_refused_in_one_line_before_any_work(capsys, monkeypatch, tmp_path, tiny,
+def test_a_read_only_output_folder_is_refused_in_one_line_before_any_work(run_cli, monkeypatch, tmp_path, tiny,
                                                                          no_work, read_only, command):
     from mc_sparsity._pipeline import report_data
 
@@ -491,7 +491,7 @@ def test_a_read_only_output_folder_is_refused_in_one_line_before_any_work(capsys
             "explore": ["explore", "--out", str(folder / "sub" / "e.html")],
             "report": ["report", str(tiny), "--out", str(folder / "rep")],
             "report-inside": ["report", str(tiny), "--out", str(folder)]}[command]
-    status, out, err = _run(capsys, *argv)
+    status, out, err = run_cli(*argv)
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1, err
     assert "--out" in err and f"{folder} is not writable" in err
     assert list(folder.iterdir()) == []
