@@ -116,20 +116,27 @@ def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover
     G = np.zeros((ns, ns))
     r = np.zeros(ns)
     xy_abs = np.zeros(ns)
+    XS = np.empty((n, ns))  # X_S gathered into contiguous rows, so that the loops below vectorize
     for i in range(n):
         yi = y[i]
         for a in range(ns):
             xa = X[i, idx[a]]
+            XS[i, a] = xa
             t = xa * yi
             r[a] += t
             xy_abs[a] += abs(t)
-            for bb in range(a + 1):
-                G[a, bb] += xa * X[i, idx[bb]]
+    # Every entry summed over i in order (the full square: x_a x_b == x_b x_a in floating point, so G is
+    # exactly symmetric and equal, bit for bit, to the lower triangle summed alone).
+    for i in range(n):
+        row = XS[i]
+        for a in range(ns):
+            xa = row[a]
+            Ga = G[a]
+            for bb in range(ns):
+                Ga[bb] += xa * row[bb]
     trace = 0.0
     for a in range(ns):
         trace += G[a, a]
-        for bb in range(a):
-            G[bb, a] = G[a, bb]
     rnorm = 0.0
     if ns > 0:
         L = np.zeros((ns, ns))
@@ -171,7 +178,7 @@ def _certify(X, y, nlam, idx, sgn, ns, inS, b, c, colsq, e):  # pragma: no cover
         acc = y[i]
         absacc = abs(acc)
         for a in range(ns):
-            t = X[i, idx[a]] * b[a]
+            t = XS[i, a] * b[a]
             acc -= t
             absacc += abs(t)
         e[i] = acc
