@@ -203,3 +203,78 @@ def test_kernel_trials_agree_with_scikit_learn_on_the_same_draws(rho):
         assert sums[0] == pytest.approx((len(chosen) - hits) / max(len(chosen), 1), abs=1e-15)
         seen.add(bool(signed))
     assert seen == {True, False}
+
+
+def _exact_least_eigenvalue(X):
+    """lambda_min of the exact X^T X: products and sums in 80-digit arithmetic (exact for these floats), mpmath."""
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(80):
+        M = mpmath.matrix(X.tolist())
+        return mpmath.eigsy(M.T * M, eigvals_only=True)[0]
+
+
+def test_least_eigenvalue_bound_lies_below_the_exact_one_and_near_it():
+    """The proved bound of the witness's margins: never above lambda_min (exact), near half of it when well posed."""
+    from mc_sparsity._recovery.witness import _EPS, _cholesky, _lambda_min_lower
+
+    rng = np.random.default_rng(11)
+    cases = []
+    for _ in range(25):
+        n, ns = int(rng.integers(8, 40)), int(rng.integers(1, 7))
+        cases.append(rng.standard_normal((n, ns)))
+    for _ in range(60):  # nearly collinear: lambda_min near rounding level, where only the margin keeps it below
+        n, ns = int(rng.integers(8, 40)), int(rng.integers(2, 7))
+        X = rng.standard_normal((n, ns))
+        X[:, 1] = X[:, 0] + 10.0 ** -rng.uniform(6.5, 8.5) * rng.standard_normal(n)
+        cases.append(X)
+    # x0 = ones is the eigenvector of the largest eigenvalue: inverse iteration stays there, the shifted
+    # factorization fails and LAPACK's eigenvalue (the fallback) is used
+    cases.append(np.array([[50.0 ** 0.5, 50.0 ** 0.5], [0.5 ** 0.5, -(0.5 ** 0.5)]]))
+    near = 0
+    for X in cases:
+        n, ns = X.shape
+        G = X.T @ X
+        L = np.zeros((ns, ns))
+        if not _cholesky(G, L, ns):
+            continue
+        lo = _lambda_min_lower(G, L, ns, float(np.trace(G)), (n + ns + 4) * _EPS)
+        exact = _exact_least_eigenvalue(X)
+        assert lo <= exact, (lo, exact)
+        if exact > 1e-6 * np.trace(G):
+            assert lo >= 0.45 * float(exact), (lo, exact)
+            near += 1
+    assert near >= 25
+
+
+def test_active_set_guesses_certify_the_solution_lars_finds():
+    """From a refuted truth (on a sign or on dual feasibility) the guesses reach LARS's and scikit-learn's answer."""
+    from mc_sparsity._recovery.witness import _active_set_guesses
+
+    rng = np.random.default_rng(5)
+    kinds = {"sign": 0, "dual": 0}
+    solved = 0
+    for trial in range(150):
+        X, y, lam, support, signs = _problem(rng)
+        n, p = X.shape
+        if trial % 2:  # small coefficients: the truth's least-squares signs flip, a refutation on a sign
+            y = X[:, support] @ (signs * rng.uniform(0.0, 0.3, len(support))) + 0.5 * rng.standard_normal(n)
+        mask = np.zeros(p, dtype=bool)
+        mask[support] = True
+        b, c = np.empty(max(len(support), min(n, p))), np.empty(p)
+        if _certify(X, y, n * lam, support, signs, len(support), mask, b, c, np.empty(p), np.empty(n)) != NO:
+            continue
+        kinds["sign" if np.any(signs * b[:len(support)] < 0) else "dual"] += 1
+        act, sgn, inS = np.empty(min(n, p), dtype=np.int64), np.empty(min(n, p)), np.zeros(p, dtype=bool)
+        m = _active_set_guesses(X, y, n * lam, support, signs, len(support), b, c, np.empty(p), np.empty(n), act,
+                                sgn, inS, 8)
+        if m < 0:
+            continue
+        solved += 1
+        assert np.array_equal(np.flatnonzero(inS), np.sort(act[:m]))
+        ours = np.zeros(p)
+        ours[act[:m]] = b[:m]
+        ref, ok = lasso_lars_certified(X, y, lam)
+        assert ok and np.array_equal(np.sign(ours), np.sign(ref)), (act[:m], np.flatnonzero(ref))
+        assert np.max(np.abs(ours - ref)) <= 1e-9 * max(1.0, np.max(np.abs(ref)))
+        assert np.array_equal(np.sign(ours), np.sign(_lasso_lars(X, y, lam)))
+    assert kinds["sign"] >= 5 and kinds["dual"] >= 5 and solved >= 0.8 * sum(kinds.values()), (kinds, solved)
