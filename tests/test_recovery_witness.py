@@ -1,13 +1,12 @@
-"""The certified lasso solutions (witness, LARS, KKT margins) against scikit-learn and exact rational arithmetic."""
+"""The trials' solvers (witness on the truth, the guesses it points to, LARS) against scikit-learn."""
 
 import warnings
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from mc_sparsity._recovery.witness import (COUNT_FIELDS, NO, _certify, certify_signed_support, lasso_lars_certified,
-                                           recovery_trials)
+from mc_sparsity._recovery.certificate import NO, _certify, certify_signed_support
+from mc_sparsity._recovery.witness import COUNT_FIELDS, _active_set_guesses, lasso_lars_certified, recovery_trials
 
 sklearn = pytest.importorskip("sklearn.linear_model")
 
@@ -86,78 +85,6 @@ def test_wrong_guesses_are_never_accepted():
     assert tried > 200
 
 
-def _exact_dual(X, y, S, s):
-    """c_j(lam) = alpha_j + n lam beta_j off S, in exact rational arithmetic (Gauss-Jordan on X_S^T X_S)."""
-    Xf = [[Fraction(v) for v in row] for row in X]
-    yf = [Fraction(v) for v in y]
-    n, p = X.shape
-    m = len(S)
-    G = [[sum(Xf[i][S[a]] * Xf[i][S[b]] for i in range(n)) for b in range(m)] for a in range(m)]
-    r = [sum(Xf[i][S[a]] * yf[i] for i in range(n)) for a in range(m)]
-    aug = [G[a] + [r[a], Fraction(int(s[a]))] for a in range(m)]
-    for col in range(m):
-        piv = next(i for i in range(col, m) if aug[i][col] != 0)
-        aug[col], aug[piv] = aug[piv], aug[col]
-        aug[col] = [v / aug[col][col] for v in aug[col]]
-        for i in range(m):
-            if i != col and aug[i][col] != 0:
-                aug[i] = [vi - aug[i][col] * vc for vi, vc in zip(aug[i], aug[col])]
-    u = [aug[a][m] for a in range(m)]  # G^-1 X_S^T y
-    v = [aug[a][m + 1] for a in range(m)]  # G^-1 s   (b_S = u - n lam v)
-    out = {}
-    for j in range(p):
-        if j in S:
-            continue
-        alpha = sum(Xf[i][j] * (yf[i] - sum(Xf[i][S[a]] * u[a] for a in range(m))) for i in range(n))
-        beta = sum(Xf[i][j] * sum(Xf[i][S[a]] * v[a] for a in range(m)) for i in range(n))
-        out[j] = (alpha, beta)
-    return out, u, v
-
-
-def test_the_margin_refuses_a_support_a_hair_past_the_boundary():
-    """Place lam within 1e-12 (relative) of where a variable joins: exact arithmetic says which side is which."""
-    rng = np.random.default_rng(3)
-    checked = refuted = 0
-    for _ in range(12):
-        n, p = 12, 6
-        X = rng.standard_normal((n, p))
-        y = X[:, 0] * 1.5 - X[:, 1] + 0.3 * rng.standard_normal(n)
-        b, ok = lasso_lars_certified(X, y, 0.3)
-        S = [int(j) for j in np.flatnonzero(b)]
-        s = [float(v) for v in np.sign(b[S])]
-        if not S:
-            continue
-        dual, u, v = _exact_dual(X, y, S, s)
-        # the largest lam below 0.3 at which some j reaches |c_j| = n lam:  alpha + n lam beta = +-n lam
-        joins = []
-        for j, (alpha, beta) in dual.items():
-            for sign in (1, -1):
-                if sign - beta != 0:
-                    nlam = alpha / (sign - beta)
-                    if 0 < nlam < Fraction(n) * Fraction(0.3):
-                        joins.append((nlam / n, j))
-        if not joins:
-            continue
-        lam_star, j = max(joins)
-        for rel, inside in ((-1e-12, False), (1e-12, True), (-1e-6, False)):
-            lam = float(lam_star) * (1 + rel)
-            nlam = Fraction(n) * Fraction(lam)
-            alpha, beta = dual[j]
-            violated = abs(alpha + nlam * beta) > nlam  # exact: is (S, s) infeasible at this float lam?
-            signs_ok = all(si * (ua - nlam * va) > 0 for si, ua, va in zip(s, u, v))
-            if violated or not signs_ok:
-                assert certify_signed_support(X, y, lam, S, s) is None
-                checked += 1
-            if rel == -1e-6 and violated and signs_ok:  # a clear violation is refuted, not left undecided
-                mask = np.zeros(p, dtype=bool)
-                mask[S] = True
-                status = _certify(X, y, n * lam, np.array(S), np.array(s), len(S), mask, np.empty(p),
-                                  np.empty(p), np.empty(p), np.empty(n))
-                assert status == NO
-                refuted += 1
-    assert checked >= 10 and refuted >= 3, (checked, refuted)
-
-
 def _numpy_trial(rng, n, p, k, rho, sigma, beta_min):
     """The kernel's trial drawn with numpy, written here independently of the compiled code."""
     perm = np.arange(p)
@@ -203,3 +130,35 @@ def test_kernel_trials_agree_with_scikit_learn_on_the_same_draws(rho):
         assert sums[0] == pytest.approx((len(chosen) - hits) / max(len(chosen), 1), abs=1e-15)
         seen.add(bool(signed))
     assert seen == {True, False}
+
+
+def test_active_set_guesses_certify_the_solution_lars_finds():
+    """From a refuted truth (on a sign or on dual feasibility) the guesses reach LARS's and scikit-learn's answer."""
+    rng = np.random.default_rng(5)
+    kinds = {"sign": 0, "dual": 0}
+    solved = 0
+    for trial in range(150):
+        X, y, lam, support, signs = _problem(rng)
+        n, p = X.shape
+        if trial % 2:  # small coefficients: the truth's least-squares signs flip, a refutation on a sign
+            y = X[:, support] @ (signs * rng.uniform(0.0, 0.3, len(support))) + 0.5 * rng.standard_normal(n)
+        mask = np.zeros(p, dtype=bool)
+        mask[support] = True
+        b, c = np.empty(max(len(support), min(n, p))), np.empty(p)
+        if _certify(X, y, n * lam, support, signs, len(support), mask, b, c, np.empty(p), np.empty(n)) != NO:
+            continue
+        kinds["sign" if np.any(signs * b[:len(support)] < 0) else "dual"] += 1
+        act, sgn, inS = np.empty(min(n, p), dtype=np.int64), np.empty(min(n, p)), np.zeros(p, dtype=bool)
+        m = _active_set_guesses(X, y, n * lam, support, signs, len(support), b, c, np.empty(p), np.empty(n), act,
+                                sgn, inS, 8)
+        if m < 0:
+            continue
+        solved += 1
+        assert np.array_equal(np.flatnonzero(inS), np.sort(act[:m]))
+        ours = np.zeros(p)
+        ours[act[:m]] = b[:m]
+        ref, ok = lasso_lars_certified(X, y, lam)
+        assert ok and np.array_equal(np.sign(ours), np.sign(ref)), (act[:m], np.flatnonzero(ref))
+        assert np.max(np.abs(ours - ref)) <= 1e-9 * max(1.0, np.max(np.abs(ref)))
+        assert np.array_equal(np.sign(ours), np.sign(_lasso_lars(X, y, lam)))
+    assert kinds["sign"] >= 5 and kinds["dual"] >= 5 and solved >= 0.8 * sum(kinds.values()), (kinds, solved)

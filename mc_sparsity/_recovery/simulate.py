@@ -21,7 +21,8 @@ Estimands (over the certified trials; uncertified trials are counted apart):
 The signed-support event is decided by the primal-dual witness on the true
 signed support (certified yes, or certified no); only when the witness leaves
 it undecided, or when another estimand needs the solution itself, is the
-lasso solved by LARS (and its solution certified).  A row's ``uncertified``
+lasso solved: by certifying the signed supports a refutation points to, else
+by LARS (and its solution certified; ``by_lars`` counts both).  A row's ``uncertified``
 counts the trials its estimand could not be decided for (the signed-support
 event undecided; for the other estimands, the solution not certified); its
 estimate is over the other trials.
