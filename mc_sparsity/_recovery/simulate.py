@@ -22,7 +22,7 @@ The signed-support event is decided by the primal-dual witness on the true
 signed support (certified yes, or certified no); only when the witness leaves
 it undecided, or when another estimand needs the solution itself, is the
 lasso solved: by certifying the signed supports a refutation points to, else
-by LARS (and its solution certified; ``by_lars`` counts both).  A row's ``uncertified``
+by LARS (and its solution certified; ``by_solver`` counts both).  A row's ``uncertified``
 counts the trials its estimand could not be decided for (the signed-support
 event undecided; for the other estimands, the solution not certified); its
 estimate is over the other trials.
@@ -77,7 +77,7 @@ class RecoveryRow:
     uncertified: int
     witness_yes: int
     witness_no: int
-    by_lars: int
+    by_solver: int
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -149,7 +149,7 @@ def _rows(setup: RecoverySetup, tally, trials, estimands, confidence_level):
                                 design=setup.design, rho=setup.rho, estimator="lasso", estimand=estimand,
                                 trials=trials, successes=successes, estimate=estimate, std_error=se, ci_low=low,
                                 ci_high=high, uncertified=uncertified, witness_yes=counts["witness_yes"],
-                                witness_no=counts["witness_no"], by_lars=counts["by_lars"]))
+                                witness_no=counts["witness_no"], by_solver=counts["by_solver"]))
     return rows, counts
 
 

@@ -41,10 +41,10 @@ __all__ = ["lasso_lars_certified", "recovery_trials", "COUNT_FIELDS", "SUM_FIELD
 GUESSES = 8
 #: counts[...]: successes of the proportion estimands; trials whose signed-support event is undecided; trials
 #: the witness certified (the truth is the solution) or refuted (it is not); trials solved and certified beyond
-#: the witness (``by_lars``: by the guesses its refutation points to, else by LARS; the name is kept for the
-#: output's columns); trials whose solution is not certified (only when the solution is needed).
+#: the witness (``by_solver``: by the guesses its refutation points to, else by LARS);
+#: trials whose solution is not certified (only when the solution is needed).
 COUNT_FIELDS = ("signed_support", "support", "superset", "undecided_signed", "witness_yes", "witness_no",
-                "by_lars", "unsolved")
+                "by_solver", "unsolved")
 #: sums[...]: per-trial means' sums and sums of squares (certified trials only).
 SUM_FIELDS = ("fdp", "fdp_sq", "tpr", "tpr_sq", "hamming", "hamming_sq")
 
