@@ -154,7 +154,7 @@ def test_counts_are_the_same_through_a_scheduler_address(reference):
     """--scheduler ADDRESS: connect to a cluster started elsewhere (here, in this process)."""
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         counts = run_kernel(KERNEL, REPS, np.random.SeedSequence(3), backend="dask",
                             scheduler=cluster.scheduler_address).counts
     assert_array_equal(counts, reference)

@@ -217,7 +217,7 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
         with client:
             yield "dask"
         return
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:
         client.run(_quiet_worker_teardown)
