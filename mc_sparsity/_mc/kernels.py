@@ -37,6 +37,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .pcg64 import standard_normal, state_of, store_state
 from .tally import signs_of, tally_width
 
 __all__ = ["penalized_counts", "constrained_counts", "penalized_kernel", "constrained_kernel",
@@ -72,15 +73,22 @@ def add_pattern(counts, e, zero, signs, solution_signs_right, p, k):  # pragma: 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _draw_batch(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
-    """Draw ``m`` replications: ``|beta_hat|`` into ``absx``, and whether their signs match ``beta`` on its support."""
+    """Draw ``m`` replications: ``|beta_hat|`` into ``absx``, and whether their signs match ``beta`` on its support.
+
+    ``rng`` is the PCG64 state (:func:`~mc_sparsity._mc.pcg64.state_of`), advanced in place.
+    """
     p = mean.shape[0]
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         good = True
         for j in range(p):
-            x = mean[j] + sigma * rng.standard_normal()
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            x = mean[j] + sigma * z
             absx[i, j] = abs(x)
             good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
         right[i] = good
+    rng[0] = hi
+    rng[1] = lo
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -95,9 +103,13 @@ def _draw_folded(rng, m, mean, sigma, signs, y):  # pragma: no cover - compiled
     p = mean.shape[0]
     # Two passes: the loop around the generator does nothing else (any work there costs
     # about 0.25 of the drawing speed at p = 2, measured); the second pass is vectorised.
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         for j in range(p):
-            y[i, j] = mean[j] + sigma * rng.standard_normal()
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y[i, j] = mean[j] + sigma * z
+    rng[0] = hi
+    rng[1] = lo
     for i in range(m):
         for j in range(p):
             x = y[i, j]
@@ -175,9 +187,13 @@ def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):
 def _draw_batch_split(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
     """:func:`_draw_batch` in two passes: the loop around the generator only draws (measured faster)."""
     p = mean.shape[0]
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         for j in range(p):
-            absx[i, j] = mean[j] + sigma * rng.standard_normal()
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            absx[i, j] = mean[j] + sigma * z
+    rng[0] = hi
+    rng[1] = lo
     for i in range(m):
         good = True
         for j in range(p):
@@ -249,24 +265,43 @@ def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # 
                 add_pattern(counts, n_est, zero, signs, right[i], p, k)
 
 
-@numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
-    """Add ``n`` draws to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
+def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):
+    """Add ``n`` draws from the ``Generator`` ``rng`` (PCG64) to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
 
     Rows ``0..E-1`` are the separable estimators with zero thresholds
     ``thresholds`` (``>= 0``; zero iff ``|beta_hat_j| <= tau``, the sign kept
     otherwise); if ``subset_size >= 0`` the last row is best subset of that
-    size (keep the largest ``|beta_hat_j|``).
+    size (keep the largest ``|beta_hat_j|``).  The normals are ``rng.standard_normal()``'s, bit for
+    bit, drawn by the compiled loop itself (:mod:`~mc_sparsity._mc.pcg64`); ``rng`` is left
+    advanced past them.
     """
+    state = state_of(rng)
+    _penalized_counts(state, n, mean, sigma, thresholds, subset_size, signs, counts, sums)
+    store_state(rng, state)
+
+
+@numba.njit(cache=True, nogil=True)
+def _penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
+    """:func:`penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
     if mean.shape[0] == 2:
         _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
     else:
         _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
 
 
+def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):
+    """Constrained forms: row 0 the L1-ball projection, row 1 the L2-ball one (tally layout).
+
+    Draws from the ``Generator`` ``rng`` as :func:`penalized_counts` does.
+    """
+    state = state_of(rng)
+    _constrained_counts(state, n, mean, sigma, radius, signs, counts, sums)
+    store_state(rng, state)
+
+
 @numba.njit(cache=True, nogil=True)
-def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
-    """Constrained forms: row 0 the L1-ball projection, row 1 the L2-ball one (tally layout)."""
+def _constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
+    """:func:`constrained_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
     p = mean.shape[0]
     k_true = 0
     for j in range(p):
