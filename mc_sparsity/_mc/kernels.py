@@ -93,34 +93,48 @@ def _draw_batch(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _draw_folded(rng, m, mean, sigma, signs, y):  # pragma: no cover - compiled
-    """Draw ``m`` replications into ``y``, folded by the truth's signs.
+    """Draw ``m`` replications into the columns of ``y`` (``y[j, i]``: coordinate ``j`` of draw ``i``),
+    folded by the truth's signs.
 
     ``y_j = sign(beta_j) beta_hat_j`` on the support, ``|beta_hat_j|`` off it (both
     exact): ``|y_j| = |beta_hat_j|``, and for a threshold ``tau >= 0`` the solution
     has the signed support of ``beta`` iff ``y_j > tau`` on the support and
-    ``y_j <= tau`` off it, so no separate sign flags are needed.
+    ``y_j <= tau`` off it, so no separate sign flags are needed.  Coordinate-major,
+    so that the passes over the draws that follow run along contiguous memory.
     """
     p = mean.shape[0]
-    # Two passes: the loop around the generator does nothing else (any work there costs
-    # about 0.25 of the drawing speed at p = 2, measured); the second pass is vectorised.
     hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         for j in range(p):
             z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
-            y[i, j] = mean[j] + sigma * z
+            y[j, i] = mean[j] + sigma * z
     rng[0] = hi
     rng[1] = lo
-    for i in range(m):
-        for j in range(p):
-            x = y[i, j]
+    for j in range(p):
+        s = signs[j]
+        off = s == 0.0
+        for i in range(m):
+            x = y[j, i]
             # branch-free: x * (+-1) + 0 on the support, x * 0 + |x| = |x| off it (exact)
-            y[i, j] = x * signs[j] + (signs[j] == 0.0) * abs(x)
+            y[j, i] = x * s + off * abs(x)
+
+
+#: Largest tally row kept in the kernel's local histograms (four lanes of int64: 128 KiB).
+LOCAL_CELLS = 4096
 
 
 @numba.njit(cache=True, nogil=True)
 def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` for p != 2, on folded draws (a row whose threshold no draw of a batch
-    reaches, such as ridge's, costs one vectorised pass instead of a classification of every draw)."""
+    """:func:`penalized_counts` for p != 2, on folded draws.
+
+    Per batch and estimator, one vectorised pass along the draws per coordinate
+    builds every draw's cell code ``a * (p - k + 1) + b`` (a zero on the support
+    adds ``p - k + 1``, one off it adds 1) and its signed-support flag; the codes
+    then go into a small local histogram (four lanes, so that consecutive equal
+    codes do not wait on each other's increment), added to ``counts`` once per
+    call.  A row whose threshold no draw of a batch reaches, such as ridge's,
+    costs one pass instead.
+    """
     p = mean.shape[0]
     k = 0
     for j in range(p):
@@ -128,141 +142,145 @@ def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):
     width = p - k + 1
     hits = (k + 1) * width
     n_est = thresholds.shape[0]
-    y = np.empty((BATCH, p))
+    # BATCH draws, fewer for large p (at most 512 KiB of draws, within the second-level cache)
+    batch = max(16, min(BATCH, 65536 // p))
+    y = np.empty((p, batch))
+    code = np.empty(batch, dtype=np.int64)
+    good = np.empty(batch, dtype=np.int64)
     absx = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
     off = np.empty(p, dtype=np.bool_)
+    weight = np.empty(p, dtype=np.int64)
     order = np.empty(p, dtype=np.int64)
     for j in range(p):
         off[j] = signs[j] == 0.0
-    for start in range(0, n, BATCH):
-        m = min(BATCH, n - start)
+        weight[j] = 1 if off[j] else width
+    local = hits <= LOCAL_CELLS
+    hist = np.zeros((n_est, 4, hits if local else 0), dtype=np.int64)
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
         _draw_folded(rng, m, mean, sigma, signs, y)
         for e in range(n_est):
             tau = thresholds[e]
             some_zero = False
-            for i in range(m):  # a vectorised OR: cheap next to classifying every draw
-                for j in range(p):
-                    some_zero |= abs(y[i, j]) <= tau
+            for j in range(p):  # a vectorised OR: cheap next to classifying every draw
+                for i in range(m):
+                    some_zero |= abs(y[j, i]) <= tau
             if not some_zero:
                 # no coordinate of the batch is zero (ridge's threshold is ~1e-323): every
                 # draw is in cell (0, 0); it has the signed support iff k = p and y > 0
                 counts[e, 0] += m
                 if k == p:
-                    right = 0
-                    for i in range(m):
-                        good = True
-                        for j in range(p):
-                            good &= y[i, j] > 0.0
-                        right += good
-                    counts[e, hits] += right
-            else:
-                for i in range(m):
-                    a = 0
-                    b = 0
-                    h = 0
+                    good[:m] = 1
                     for j in range(p):
-                        v = y[i, j]
-                        z = abs(v) <= tau
-                        a += z & (not off[j])
-                        b += z & off[j]
-                        h += (v > tau) != off[j]
-                    counts[e, a * width + b] += 1
-                    counts[e, hits] += h == p
+                        for i in range(m):
+                            good[i] &= y[j, i] > 0.0
+                    counts[e, hits] += good[:m].sum()
+            else:
+                code[:m] = 0
+                good[:m] = 1
+                for j in range(p):
+                    w = weight[j]
+                    o = off[j]
+                    for i in range(m):
+                        v = y[j, i]
+                        code[i] += (abs(v) <= tau) * w
+                        good[i] &= (v > tau) != o
+                if local:
+                    for i in range(m):
+                        hist[e, i & 3, code[i]] += 1
+                else:
+                    for i in range(m):
+                        counts[e, code[i]] += 1
+                counts[e, hits] += good[:m].sum()
         if subset_size >= 0:
             for i in range(m):
                 # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
                 right = True
                 for j in range(p):
-                    absx[j] = abs(y[i, j])
-                    right &= off[j] or y[i, j] > 0.0
+                    absx[j] = abs(y[j, i])
+                    right &= off[j] or y[j, i] > 0.0
                 order[:] = np.argsort(absx)
                 for r in range(p):
                     j = order[r]
                     zero[j] = r < p - subset_size or absx[j] == 0.0
                 add_pattern(counts, n_est, zero, signs, right, p, k)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _draw_batch_split(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
-    """:func:`_draw_batch` in two passes: the loop around the generator only draws (measured faster)."""
-    p = mean.shape[0]
-    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
-    for i in range(m):
-        for j in range(p):
-            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
-            absx[i, j] = mean[j] + sigma * z
-    rng[0] = hi
-    rng[1] = lo
-    for i in range(m):
-        good = True
-        for j in range(p):
-            x = absx[i, j]
-            absx[i, j] = abs(x)
-            good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
-        right[i] = good
+    if local:
+        for e in range(n_est):
+            for lane in range(4):
+                for c in range(hits):
+                    counts[e, c] += hist[e, lane, c]
 
 
 @numba.njit(cache=True, nogil=True)
 def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` at p = 2 (any p works): draws and sign flags in one loop, then a cell per pattern.
+    """:func:`penalized_counts` at p = 2: a cell per zero pattern, counted in registers.
 
-    (The folded draws of :func:`_counts_folded` were measured slower at p = 2.)
-
-    Rows ``0..E-1`` are the separable estimators with zero thresholds
-    ``thresholds`` (zero iff ``|beta_hat_j| <= tau``, the sign kept otherwise);
-    if ``subset_size >= 0`` the last row is best subset of that size (keep the
-    largest ``|beta_hat_j|``).
+    The batch is drawn into one array per coordinate (``|beta_hat_j|``) and one
+    of sign flags, so that each estimator's pass along the batch runs on
+    contiguous memory (vectorised).  Rows ``0..E-1`` are the separable
+    estimators with zero thresholds ``thresholds`` (zero iff
+    ``|beta_hat_j| <= tau``, the sign kept otherwise); if ``subset_size >= 0``
+    the last row is best subset of that size (keep the largest ``|beta_hat_j|``).
     """
-    p = mean.shape[0]
-    k = 0
-    for j in range(p):
-        k += signs[j] != 0.0
+    p = 2
+    in0 = signs[0] != 0.0
+    in1 = signs[1] != 0.0
+    k = in0 + in1
     width = p - k + 1
     hits = (k + 1) * width
     n_est = thresholds.shape[0]
-    absx = np.empty((BATCH, p))
-    right = np.empty(BATCH, dtype=np.bool_)
+    y0 = np.empty(BATCH)
+    y1 = np.empty(BATCH)
+    absx = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
     order = np.empty(p, dtype=np.int64)
-    # p = 2: a cell per zero pattern (z0, z1) and the pattern that is the signed support
-    in0 = signs[0] != 0.0 if p == 2 else False
-    in1 = signs[1] != 0.0 if p == 2 else False
+    m0, m1, s0, s1 = mean[0], mean[1], signs[0], signs[1]
+    off0, off1 = not in0, not in1
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
-        _draw_batch_split(rng, m, mean, sigma, signs, absx, right)
+        for i in range(m):  # the loop around the generator only draws
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y0[i] = m0 + sigma * z
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y1[i] = m1 + sigma * z
+        for i in range(m):
+            # folded by the truth's signs (see _draw_folded): |y_j| = |beta_hat_j|, and the signed
+            # support of beta at threshold tau is y_j > tau on the support, y_j <= tau off it
+            y0[i] = y0[i] * s0 + off0 * abs(y0[i])
+            y1[i] = y1[i] * s1 + off1 * abs(y1[i])
         for e in range(n_est):
             tau = thresholds[e]
-            if p == 2:
-                n10 = 0
-                n01 = 0
-                n11 = 0
-                hit = 0
-                for i in range(m):
-                    z0 = absx[i, 0] <= tau
-                    z1 = absx[i, 1] <= tau
-                    n10 += z0 & (not z1)
-                    n01 += z1 & (not z0)
-                    n11 += z0 & z1
-                    hit += (z0 != in0) & (z1 != in1) & right[i]
-                counts[e, 0 * width + 0] += m - n10 - n01 - n11
-                counts[e, in0 * width + (not in0)] += n10
-                counts[e, in1 * width + (not in1)] += n01
-                counts[e, (in0 + in1) * width + (2 - in0 - in1)] += n11
-                counts[e, hits] += hit
-            else:
-                for i in range(m):
-                    for j in range(p):
-                        zero[j] = absx[i, j] <= tau
-                    add_pattern(counts, e, zero, signs, right[i], p, k)
+            n10 = 0
+            n01 = 0
+            n11 = 0
+            hit = 0
+            for i in range(m):
+                z0 = abs(y0[i]) <= tau
+                z1 = abs(y1[i]) <= tau
+                n10 += z0 & (not z1)
+                n01 += z1 & (not z0)
+                n11 += z0 & z1
+                hit += ((y0[i] > tau) != off0) & ((y1[i] > tau) != off1)
+            counts[e, 0 * width + 0] += m - n10 - n01 - n11
+            counts[e, in0 * width + (not in0)] += n10
+            counts[e, in1 * width + (not in1)] += n01
+            counts[e, (in0 + in1) * width + (2 - in0 - in1)] += n11
+            counts[e, hits] += hit
         if subset_size >= 0:
             for i in range(m):
                 # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
-                order[:] = np.argsort(absx[i])
+                absx[0] = abs(y0[i])
+                absx[1] = abs(y1[i])
+                order[:] = np.argsort(absx)
                 for r in range(p):
                     j = order[r]
-                    zero[j] = r < p - subset_size or absx[i, j] == 0.0
-                add_pattern(counts, n_est, zero, signs, right[i], p, k)
+                    zero[j] = r < p - subset_size or absx[j] == 0.0
+                right = ((y0[i] > 0.0) | off0) & ((y1[i] > 0.0) | off1)
+                add_pattern(counts, n_est, zero, signs, right, p, k)
+    rng[0] = hi
+    rng[1] = lo
 
 
 def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):
