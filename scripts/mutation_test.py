@@ -78,7 +78,7 @@ MUTANTS = [
            ("tests/test_engine.py", "tests/test_simulate.py")),
     Mutant("kernel_radius_off", "mc_sparsity/_mc/kernels.py", "if before - j * u < radius:",
            "if before - j * u < radius * 0.995:", ("tests/test_engine.py", "tests/test_simulate.py")),
-    Mutant("kernel_ridge_assumed_not_computed", "mc_sparsity/_mc/kernels.py",
+    Mutant("kernel_ridge_assumed_not_computed", "mc_sparsity/_mc/orthonormal.py",
            "[quotient_zero_threshold(d) for d in divisors]", "[0.0 for d in divisors]", ("tests/test_engine.py",)),
     Mutant("engine_drops_partial_block", "mc_sparsity/_mc/engine.py", "n = min(size, reps - block * size)",
            "n = size", ("tests/test_engine.py",)),

@@ -37,11 +37,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .orthonormal import (SMALL_NORMALS, constrained_counts, constrained_kernel, penalized_counts,  # noqa: F401
+                          penalized_counts_numpy, penalized_kernel, quotient_zero_threshold)
 from .pcg64 import standard_normal, state_of, store_state
-from .tally import signs_of, tally_width
 
-__all__ = ["penalized_counts", "constrained_counts", "penalized_kernel", "constrained_kernel",
-           "quotient_zero_threshold", "add_pattern"]
+__all__ = ["penalized_counts_compiled", "constrained_counts_compiled", "add_pattern", "BATCH", "LOCAL_CELLS",
+           # the engine's view of these loops, from .orthonormal (where they live, without numba)
+           "penalized_counts", "penalized_counts_numpy", "constrained_counts", "penalized_kernel",
+           "constrained_kernel", "quotient_zero_threshold", "SMALL_NORMALS"]
 
 
 # Replications drawn before they are classified.  Counting a batch with
@@ -125,7 +128,7 @@ LOCAL_CELLS = 4096
 
 @numba.njit(cache=True, nogil=True)
 def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` for p != 2, on folded draws.
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` for p != 2, on folded draws.
 
     Per batch and estimator, one vectorised pass along the draws per coordinate
     builds every draw's cell code ``a * (p - k + 1) + b`` (a zero on the support
@@ -214,7 +217,7 @@ def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):
 
 @numba.njit(cache=True, nogil=True)
 def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` at p = 2: a cell per zero pattern, counted in registers.
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` at p = 2: a cell per zero pattern, counted in registers.
 
     The batch is drawn into one array per coordinate (``|beta_hat_j|``) and one
     of sign flags, so that each estimator's pass along the batch runs on
@@ -283,16 +286,9 @@ def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # 
     rng[1] = lo
 
 
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):
-    """Add ``n`` draws from the ``Generator`` ``rng`` (PCG64) to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
-
-    Rows ``0..E-1`` are the separable estimators with zero thresholds
-    ``thresholds`` (``>= 0``; zero iff ``|beta_hat_j| <= tau``, the sign kept
-    otherwise); if ``subset_size >= 0`` the last row is best subset of that
-    size (keep the largest ``|beta_hat_j|``).  The normals are ``rng.standard_normal()``'s, bit for
-    bit, drawn by the compiled loop itself (:mod:`~mc_sparsity._mc.pcg64`); ``rng`` is left
-    advanced past them.
-    """
+def penalized_counts_compiled(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` by the compiled loop, drawing ``rng``'s
+    normals itself (:mod:`~mc_sparsity._mc.pcg64`) and leaving ``rng`` advanced past them."""
     state = state_of(rng)
     _penalized_counts(state, n, mean, sigma, thresholds, subset_size, signs, counts, sums)
     store_state(rng, state)
@@ -300,18 +296,16 @@ def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts
 
 @numba.njit(cache=True, nogil=True)
 def _penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
-    """:func:`penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
     if mean.shape[0] == 2:
         _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
     else:
         _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
 
 
-def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):
-    """Constrained forms: row 0 the L1-ball projection, row 1 the L2-ball one (tally layout).
-
-    Draws from the ``Generator`` ``rng`` as :func:`penalized_counts` does.
-    """
+def constrained_counts_compiled(rng, n, mean, sigma, radius, signs, counts, sums):
+    """:func:`~mc_sparsity._mc.orthonormal.constrained_counts` by the compiled loop (see
+    :func:`penalized_counts_compiled`)."""
     state = state_of(rng)
     _constrained_counts(state, n, mean, sigma, radius, signs, counts, sums)
     store_state(rng, state)
@@ -366,68 +360,3 @@ def _constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pr
         for j in range(p):
             zero[j] = absx[0, j] < smallest_active or absx[0, j] == 0.0
         add_pattern(counts, 0, zero, signs, right[0], p, k_true)
-
-
-def quotient_zero_threshold(divisor: float) -> float:
-    """The largest double ``t >= 0`` with ``t / divisor == 0.0`` in floating point.
-
-    Correctly rounded division is monotone in the dividend, so for any double
-    ``x``, ``x / divisor == 0.0`` iff ``|x| <= t``.  Found by bisection on the
-    bit patterns of the non-negative doubles (ordered like their values).
-
-    Parameters
-    ----------
-    divisor : float
-        ``> 0`` (ridge: ``1 + lam``).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> quotient_zero_threshold(1.0), quotient_zero_threshold(2.0)  # x / 1 = x; 5e-324 / 2 rounds to 0
-    (0.0, 5e-324)
-    >>> t = quotient_zero_threshold(1e10)
-    >>> t / 1e10 == 0.0, bool(np.nextafter(t, 1.0) / 1e10 == 0.0)
-    (True, False)
-    """
-    d = np.float64(divisor)
-    as_float = lambda bits: np.array([bits], dtype=np.int64).view(np.float64)[0]  # noqa: E731
-    lo, hi = 0, int(np.array([np.inf]).view(np.int64)[0])  # 0 / d == 0; inf / d != 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if as_float(mid) / d == 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return float(as_float(lo))
-
-
-def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
-    """The orthonormal penalized kernel as an engine :class:`~mc_sparsity._mc.engine.Kernel`.
-
-    Rows: one per threshold, one per ridge divisor ``d = 1 + lam`` (its zeros
-    are those of the computed quotient ``beta_hat / d``: the threshold
-    :func:`quotient_zero_threshold`), then best subset if ``subset_size >= 0``.
-    """
-    from .engine import Kernel
-
-    taus = [float(t) for t in thresholds] + [quotient_zero_threshold(d) for d in divisors]
-    if not all(t >= 0.0 for t in taus):  # the folded draws of penalized_counts need tau >= 0
-        raise ValueError(f"zero thresholds must be >= 0, got {taus}")
-    rows = len(taus) + (subset_size >= 0)
-    beta = np.asarray(beta, dtype=float)
-    signs = signs_of(beta)
-    return Kernel(penalized_counts, (beta, float(sigma), np.array(taus, dtype=float), int(subset_size), signs),
-                  (rows, tally_width(beta.size, int(np.count_nonzero(signs)))))
-
-
-def constrained_kernel(beta, sigma, radius):
-    """The orthonormal constrained kernel: row 0 the L1-ball projection, row 1 the L2-ball one."""
-    from .engine import Kernel
-
-    beta = np.asarray(beta, dtype=float)
-    signs = signs_of(beta)
-    return Kernel(constrained_counts, (beta, float(sigma), float(radius), signs),
-                  (2, tally_width(beta.size, int(np.count_nonzero(signs)))))
