@@ -220,12 +220,32 @@ def _backend_context(backend: str | None, workers: int, scheduler: str | None):
     # Ctrl-C is the command's to handle: the cluster's processes are started with SIGINT held
     # (a signal mask they inherit), so that they do not print tracebacks of their own; a Ctrl-C
     # during the start is held too, not lost, and raised once the cluster can be closed.
-    with _sigint_held() as release:
+    with _sigint_held() as release, _forkserver_workers():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.CRITICAL)
         with cluster, Client(cluster):
             release()  # a Ctrl-C pressed meanwhile is raised here, inside the with: the cluster is closed
             yield "dask"
+
+
+@contextlib.contextmanager
+def _forkserver_workers():
+    """Start the local cluster's worker processes from a fork server, where the platform has one.
+
+    dask's default, ``spawn``, cost about 2 s more per command, measured: the
+    cluster came up 0.3-0.7 s later and closed in 1.7-2.3 s instead of 0.1-0.3 s
+    (2 workers).  The workers inherit the fork server's signal disposition,
+    started under :func:`_sigint_held` like the workers themselves.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        yield
+        return
+    import dask
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        yield
 
 
 @contextlib.contextmanager
