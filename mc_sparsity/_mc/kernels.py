@@ -1,10 +1,14 @@
 """The compiled hot loops: draw, apply every estimator of the run, count zeros.
 
 Each kernel draws ``n`` replications of ``beta_hat = mean + sigma * z`` from a
-numpy ``Generator`` (numba draws numpy's own stream, bit for bit), applies the
-estimators and tallies which coordinates of each solution are exactly zero.  Nothing of the size of ``n``
-is allocated.  The kernels are compiled on first use (``cache=True`` keeps the
+numpy ``Generator``'s PCG64 stream, applies the estimators and tallies which
+coordinates of each solution are exactly zero.  The normals are numpy's, bit
+for bit, drawn by the loop itself (:mod:`~mc_sparsity._mc.pcg64`: the state in
+registers, no opaque call per normal).  Nothing of the size of ``n`` is
+allocated.  The kernels are compiled on first use (``cache=True`` keeps the
 machine code on disk) and release the GIL so that threads run in parallel.
+Their ``Kernel`` records, and the numpy twin that a small first call runs,
+are in :mod:`~mc_sparsity._mc.orthonormal` (which imports no numba).
 
 The zero rules are those of ``_estimators`` (tests check the two agree on the
 same draws):
@@ -48,9 +52,9 @@ __all__ = ["penalized_counts_compiled", "constrained_counts_compiled", "add_patt
 
 
 # Replications drawn before they are classified.  Counting a batch with
-# accumulators in registers, instead of adding 1 to ``counts`` once per
-# replication (a chain of dependent memory updates), was measured at about
-# 0.70 -> 0.90 of the raw drawing speed for p = 2.
+# accumulators in registers (p = 2) or codes in a local histogram, instead of
+# adding 1 to ``counts`` once per replication (a chain of dependent memory
+# updates), was measured at about 0.70 -> 0.90 of the raw drawing speed for p = 2.
 BATCH = 512
 
 
