@@ -300,7 +300,8 @@ def penalized_counts_compiled(rng, n, mean, sigma, thresholds, subset_size, sign
 
 @numba.njit(cache=True, nogil=True)
 def _penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
-    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``,
+    advanced in place)."""
     if mean.shape[0] == 2:
         _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
     else:
