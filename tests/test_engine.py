@@ -26,6 +26,7 @@ def _replay(mean, sigma, reps, seed, solve, rows, tally_of):
 
 @pytest.mark.parametrize("mean, sigma, thresholds, lam", [
     ([1.0, 0.3], 1.0, [0.5], 0.5),
+    ([0.0, -0.4], 1.0, [0.5, 0.05], 1.0),  # p = 2 with a zero and a negative coefficient
     ([0.2, -1.0, 2.0, 0.0, 0.7], 0.8, [0.9, 0.3], 2.0),
 ])
 def test_penalized_kernel_equals_numpy_estimators_on_the_same_draws(mean, sigma, thresholds, lam, tally_of):
@@ -36,6 +37,17 @@ def test_penalized_kernel_equals_numpy_estimators_on_the_same_draws(mean, sigma,
                        lambda x: [soft_threshold(x, t) for t in thresholds] + [ridge_shrink(x, lam)],
                        len(thresholds) + 1, tally_of)
     assert_array_equal(run_kernel(kernel, reps, seed).counts, expected)
+
+
+def test_penalized_kernel_with_a_tally_too_wide_for_its_local_histogram(tally_of):
+    # p = 130, k = 65: 66 * 66 cells, more than the kernel's local histogram holds (LOCAL_CELLS)
+    from mc_sparsity._mc.kernels import LOCAL_CELLS
+
+    mean = [0.0 if j % 2 else 0.5 * (-1) ** (j // 2) for j in range(130)]
+    assert 66 * 66 > LOCAL_CELLS
+    seed = np.random.SeedSequence(13)
+    expected = _replay(mean, 1.0, 3001, seed, lambda x: [soft_threshold(x, 1.0)], 1, tally_of)
+    assert_array_equal(run_kernel(penalized_kernel(mean, 1.0, [1.0], [], -1), 3001, seed).counts, expected)
 
 
 @pytest.mark.parametrize("mean, radius", [([1.0, 0.3], 1.0), ([0.5, -2.0, 1.0, 0.1], 1.5), ([0.01, 0.02], 3.0),

@@ -1,10 +1,14 @@
 """The compiled hot loops: draw, apply every estimator of the run, count zeros.
 
 Each kernel draws ``n`` replications of ``beta_hat = mean + sigma * z`` from a
-numpy ``Generator`` (numba draws numpy's own stream, bit for bit), applies the
-estimators and tallies which coordinates of each solution are exactly zero.  Nothing of the size of ``n``
-is allocated.  The kernels are compiled on first use (``cache=True`` keeps the
+numpy ``Generator``'s PCG64 stream, applies the estimators and tallies which
+coordinates of each solution are exactly zero.  The normals are numpy's, bit
+for bit, drawn by the loop itself (:mod:`~mc_sparsity._mc.pcg64`: the state in
+registers, no opaque call per normal).  Nothing of the size of ``n`` is
+allocated.  The kernels are compiled on first use (``cache=True`` keeps the
 machine code on disk) and release the GIL so that threads run in parallel.
+Their ``Kernel`` records, and the numpy twin that a small first call runs,
+are in :mod:`~mc_sparsity._mc.orthonormal` (which imports no numba).
 
 The zero rules are those of ``_estimators`` (tests check the two agree on the
 same draws):
@@ -37,16 +41,20 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .tally import signs_of, tally_width
+from .orthonormal import (SMALL_NORMALS, constrained_counts, constrained_kernel, penalized_counts,  # noqa: F401
+                          penalized_counts_numpy, penalized_kernel, quotient_zero_threshold)
+from .pcg64 import standard_normal, state_of, store_state
 
-__all__ = ["penalized_counts", "constrained_counts", "penalized_kernel", "constrained_kernel",
-           "quotient_zero_threshold", "add_pattern"]
+__all__ = ["penalized_counts_compiled", "constrained_counts_compiled", "add_pattern", "BATCH", "LOCAL_CELLS",
+           # the engine's view of these loops, from .orthonormal (where they live, without numba)
+           "penalized_counts", "penalized_counts_numpy", "constrained_counts", "penalized_kernel",
+           "constrained_kernel", "quotient_zero_threshold", "SMALL_NORMALS"]
 
 
 # Replications drawn before they are classified.  Counting a batch with
-# accumulators in registers, instead of adding 1 to ``counts`` once per
-# replication (a chain of dependent memory updates), was measured at about
-# 0.70 -> 0.90 of the raw drawing speed for p = 2.
+# accumulators in registers (p = 2) or codes in a local histogram, instead of
+# adding 1 to ``counts`` once per replication (a chain of dependent memory
+# updates), was measured at about 0.70 -> 0.90 of the raw drawing speed for p = 2.
 BATCH = 512
 
 
@@ -72,43 +80,68 @@ def add_pattern(counts, e, zero, signs, solution_signs_right, p, k):  # pragma: 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _draw_batch(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
-    """Draw ``m`` replications: ``|beta_hat|`` into ``absx``, and whether their signs match ``beta`` on its support."""
+    """Draw ``m`` replications: ``|beta_hat|`` into ``absx``, and whether their signs match ``beta`` on its support.
+
+    ``rng`` is the PCG64 state (:func:`~mc_sparsity._mc.pcg64.state_of`), advanced in place.
+    """
     p = mean.shape[0]
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         good = True
         for j in range(p):
-            x = mean[j] + sigma * rng.standard_normal()
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            x = mean[j] + sigma * z
             absx[i, j] = abs(x)
             good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
         right[i] = good
+    rng[0] = hi
+    rng[1] = lo
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _draw_folded(rng, m, mean, sigma, signs, y):  # pragma: no cover - compiled
-    """Draw ``m`` replications into ``y``, folded by the truth's signs.
+    """Draw ``m`` replications into the columns of ``y`` (``y[j, i]``: coordinate ``j`` of draw ``i``),
+    folded by the truth's signs.
 
     ``y_j = sign(beta_j) beta_hat_j`` on the support, ``|beta_hat_j|`` off it (both
     exact): ``|y_j| = |beta_hat_j|``, and for a threshold ``tau >= 0`` the solution
     has the signed support of ``beta`` iff ``y_j > tau`` on the support and
-    ``y_j <= tau`` off it, so no separate sign flags are needed.
+    ``y_j <= tau`` off it, so no separate sign flags are needed.  Coordinate-major,
+    so that the passes over the draws that follow run along contiguous memory.
     """
     p = mean.shape[0]
-    # Two passes: the loop around the generator does nothing else (any work there costs
-    # about 0.25 of the drawing speed at p = 2, measured); the second pass is vectorised.
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(m):
         for j in range(p):
-            y[i, j] = mean[j] + sigma * rng.standard_normal()
-    for i in range(m):
-        for j in range(p):
-            x = y[i, j]
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y[j, i] = mean[j] + sigma * z
+    rng[0] = hi
+    rng[1] = lo
+    for j in range(p):
+        s = signs[j]
+        off = s == 0.0
+        for i in range(m):
+            x = y[j, i]
             # branch-free: x * (+-1) + 0 on the support, x * 0 + |x| = |x| off it (exact)
-            y[i, j] = x * signs[j] + (signs[j] == 0.0) * abs(x)
+            y[j, i] = x * s + off * abs(x)
+
+
+#: Largest tally row kept in the kernel's local histograms (four lanes of int64: 128 KiB).
+LOCAL_CELLS = 4096
 
 
 @numba.njit(cache=True, nogil=True)
 def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` for p != 2, on folded draws (a row whose threshold no draw of a batch
-    reaches, such as ridge's, costs one vectorised pass instead of a classification of every draw)."""
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` for p != 2, on folded draws.
+
+    Per batch and estimator, one vectorised pass along the draws per coordinate
+    builds every draw's cell code ``a * (p - k + 1) + b`` (a zero on the support
+    adds ``p - k + 1``, one off it adds 1) and its signed-support flag; the codes
+    then go into a small local histogram (four lanes, so that consecutive equal
+    codes do not wait on each other's increment), added to ``counts`` once per
+    call.  A row whose threshold no draw of a batch reaches, such as ridge's,
+    costs one pass instead.
+    """
     p = mean.shape[0]
     k = 0
     for j in range(p):
@@ -116,157 +149,176 @@ def _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts):
     width = p - k + 1
     hits = (k + 1) * width
     n_est = thresholds.shape[0]
-    y = np.empty((BATCH, p))
+    # BATCH draws, fewer for large p (at most 512 KiB of draws, within the second-level cache)
+    batch = max(16, min(BATCH, 65536 // p))
+    y = np.empty((p, batch))
+    code = np.empty(batch, dtype=np.int64)
+    good = np.empty(batch, dtype=np.int64)
     absx = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
     off = np.empty(p, dtype=np.bool_)
+    weight = np.empty(p, dtype=np.int64)
     order = np.empty(p, dtype=np.int64)
     for j in range(p):
         off[j] = signs[j] == 0.0
-    for start in range(0, n, BATCH):
-        m = min(BATCH, n - start)
+        weight[j] = 1 if off[j] else width
+    local = hits <= LOCAL_CELLS
+    hist = np.zeros((n_est, 4, hits if local else 0), dtype=np.int64)
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
         _draw_folded(rng, m, mean, sigma, signs, y)
         for e in range(n_est):
             tau = thresholds[e]
             some_zero = False
-            for i in range(m):  # a vectorised OR: cheap next to classifying every draw
-                for j in range(p):
-                    some_zero |= abs(y[i, j]) <= tau
+            for j in range(p):  # a vectorised OR: cheap next to classifying every draw
+                for i in range(m):
+                    some_zero |= abs(y[j, i]) <= tau
             if not some_zero:
                 # no coordinate of the batch is zero (ridge's threshold is ~1e-323): every
                 # draw is in cell (0, 0); it has the signed support iff k = p and y > 0
                 counts[e, 0] += m
                 if k == p:
-                    right = 0
-                    for i in range(m):
-                        good = True
-                        for j in range(p):
-                            good &= y[i, j] > 0.0
-                        right += good
-                    counts[e, hits] += right
-            else:
-                for i in range(m):
-                    a = 0
-                    b = 0
-                    h = 0
+                    good[:m] = 1
                     for j in range(p):
-                        v = y[i, j]
-                        z = abs(v) <= tau
-                        a += z & (not off[j])
-                        b += z & off[j]
-                        h += (v > tau) != off[j]
-                    counts[e, a * width + b] += 1
-                    counts[e, hits] += h == p
+                        for i in range(m):
+                            good[i] &= y[j, i] > 0.0
+                    counts[e, hits] += good[:m].sum()
+            else:
+                code[:m] = 0
+                good[:m] = 1
+                for j in range(p):
+                    w = weight[j]
+                    o = off[j]
+                    for i in range(m):
+                        v = y[j, i]
+                        code[i] += (abs(v) <= tau) * w
+                        good[i] &= (v > tau) != o
+                if local:
+                    for i in range(m):
+                        hist[e, i & 3, code[i]] += 1
+                else:
+                    for i in range(m):
+                        counts[e, code[i]] += 1
+                counts[e, hits] += good[:m].sum()
         if subset_size >= 0:
             for i in range(m):
                 # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
                 right = True
                 for j in range(p):
-                    absx[j] = abs(y[i, j])
-                    right &= off[j] or y[i, j] > 0.0
+                    absx[j] = abs(y[j, i])
+                    right &= off[j] or y[j, i] > 0.0
                 order[:] = np.argsort(absx)
                 for r in range(p):
                     j = order[r]
                     zero[j] = r < p - subset_size or absx[j] == 0.0
                 add_pattern(counts, n_est, zero, signs, right, p, k)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _draw_batch_split(rng, m, mean, sigma, signs, absx, right):  # pragma: no cover - compiled
-    """:func:`_draw_batch` in two passes: the loop around the generator only draws (measured faster)."""
-    p = mean.shape[0]
-    for i in range(m):
-        for j in range(p):
-            absx[i, j] = mean[j] + sigma * rng.standard_normal()
-    for i in range(m):
-        good = True
-        for j in range(p):
-            x = absx[i, j]
-            absx[i, j] = abs(x)
-            good &= (x * signs[j] > 0.0) | (signs[j] == 0.0)
-        right[i] = good
+    if local:
+        for e in range(n_est):
+            for lane in range(4):
+                for c in range(hits):
+                    counts[e, c] += hist[e, lane, c]
 
 
 @numba.njit(cache=True, nogil=True)
 def _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts):  # pragma: no cover - compiled
-    """:func:`penalized_counts` at p = 2 (any p works): draws and sign flags in one loop, then a cell per pattern.
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` at p = 2: a cell per zero pattern, counted in registers.
 
-    (The folded draws of :func:`_counts_folded` were measured slower at p = 2.)
-
-    Rows ``0..E-1`` are the separable estimators with zero thresholds
-    ``thresholds`` (zero iff ``|beta_hat_j| <= tau``, the sign kept otherwise);
-    if ``subset_size >= 0`` the last row is best subset of that size (keep the
-    largest ``|beta_hat_j|``).
+    The batch is drawn into one array per coordinate (``|beta_hat_j|``) and one
+    of sign flags, so that each estimator's pass along the batch runs on
+    contiguous memory (vectorised).  Rows ``0..E-1`` are the separable
+    estimators with zero thresholds ``thresholds`` (zero iff
+    ``|beta_hat_j| <= tau``, the sign kept otherwise); if ``subset_size >= 0``
+    the last row is best subset of that size (keep the largest ``|beta_hat_j|``).
     """
-    p = mean.shape[0]
-    k = 0
-    for j in range(p):
-        k += signs[j] != 0.0
+    p = 2
+    in0 = signs[0] != 0.0
+    in1 = signs[1] != 0.0
+    k = in0 + in1
     width = p - k + 1
     hits = (k + 1) * width
     n_est = thresholds.shape[0]
-    absx = np.empty((BATCH, p))
-    right = np.empty(BATCH, dtype=np.bool_)
+    y0 = np.empty(BATCH)
+    y1 = np.empty(BATCH)
+    absx = np.empty(p)
     zero = np.empty(p, dtype=np.bool_)
     order = np.empty(p, dtype=np.int64)
-    # p = 2: a cell per zero pattern (z0, z1) and the pattern that is the signed support
-    in0 = signs[0] != 0.0 if p == 2 else False
-    in1 = signs[1] != 0.0 if p == 2 else False
+    m0, m1, s0, s1 = mean[0], mean[1], signs[0], signs[1]
+    off0, off1 = not in0, not in1
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
-        _draw_batch_split(rng, m, mean, sigma, signs, absx, right)
+        for i in range(m):  # the loop around the generator only draws
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y0[i] = m0 + sigma * z
+            z, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            y1[i] = m1 + sigma * z
+        for i in range(m):
+            # folded by the truth's signs (see _draw_folded): |y_j| = |beta_hat_j|, and the signed
+            # support of beta at threshold tau is y_j > tau on the support, y_j <= tau off it
+            y0[i] = y0[i] * s0 + off0 * abs(y0[i])
+            y1[i] = y1[i] * s1 + off1 * abs(y1[i])
         for e in range(n_est):
             tau = thresholds[e]
-            if p == 2:
-                n10 = 0
-                n01 = 0
-                n11 = 0
-                hit = 0
-                for i in range(m):
-                    z0 = absx[i, 0] <= tau
-                    z1 = absx[i, 1] <= tau
-                    n10 += z0 & (not z1)
-                    n01 += z1 & (not z0)
-                    n11 += z0 & z1
-                    hit += (z0 != in0) & (z1 != in1) & right[i]
-                counts[e, 0 * width + 0] += m - n10 - n01 - n11
-                counts[e, in0 * width + (not in0)] += n10
-                counts[e, in1 * width + (not in1)] += n01
-                counts[e, (in0 + in1) * width + (2 - in0 - in1)] += n11
-                counts[e, hits] += hit
-            else:
-                for i in range(m):
-                    for j in range(p):
-                        zero[j] = absx[i, j] <= tau
-                    add_pattern(counts, e, zero, signs, right[i], p, k)
+            n10 = 0
+            n01 = 0
+            n11 = 0
+            hit = 0
+            for i in range(m):
+                z0 = abs(y0[i]) <= tau
+                z1 = abs(y1[i]) <= tau
+                n10 += z0 & (not z1)
+                n01 += z1 & (not z0)
+                n11 += z0 & z1
+                hit += ((y0[i] > tau) != off0) & ((y1[i] > tau) != off1)
+            counts[e, 0 * width + 0] += m - n10 - n01 - n11
+            counts[e, in0 * width + (not in0)] += n10
+            counts[e, in1 * width + (not in1)] += n01
+            counts[e, (in0 + in1) * width + (2 - in0 - in1)] += n11
+            counts[e, hits] += hit
         if subset_size >= 0:
             for i in range(m):
                 # the p - M smallest |beta_hat_j| are dropped; a kept one is zero only if beta_hat_j = 0
-                order[:] = np.argsort(absx[i])
+                absx[0] = abs(y0[i])
+                absx[1] = abs(y1[i])
+                order[:] = np.argsort(absx)
                 for r in range(p):
                     j = order[r]
-                    zero[j] = r < p - subset_size or absx[i, j] == 0.0
-                add_pattern(counts, n_est, zero, signs, right[i], p, k)
+                    zero[j] = r < p - subset_size or absx[j] == 0.0
+                right = ((y0[i] > 0.0) | off0) & ((y1[i] > 0.0) | off1)
+                add_pattern(counts, n_est, zero, signs, right, p, k)
+    rng[0] = hi
+    rng[1] = lo
+
+
+def penalized_counts_compiled(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` by the compiled loop, drawing ``rng``'s
+    normals itself (:mod:`~mc_sparsity._mc.pcg64`) and leaving ``rng`` advanced past them."""
+    state = state_of(rng)
+    _penalized_counts(state, n, mean, sigma, thresholds, subset_size, signs, counts, sums)
+    store_state(rng, state)
 
 
 @numba.njit(cache=True, nogil=True)
-def penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
-    """Add ``n`` draws to the tally ``counts`` (layout: :mod:`~mc_sparsity._mc.tally`).
-
-    Rows ``0..E-1`` are the separable estimators with zero thresholds
-    ``thresholds`` (``>= 0``; zero iff ``|beta_hat_j| <= tau``, the sign kept
-    otherwise); if ``subset_size >= 0`` the last row is best subset of that
-    size (keep the largest ``|beta_hat_j|``).
-    """
+def _penalized_counts(rng, n, mean, sigma, thresholds, subset_size, signs, counts, sums):  # pragma: no cover
+    """:func:`~mc_sparsity._mc.orthonormal.penalized_counts` on the PCG64 state ``rng`` (``uint64[4]``,
+    advanced in place)."""
     if mean.shape[0] == 2:
         _counts_p2(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
     else:
         _counts_folded(rng, n, mean, sigma, thresholds, subset_size, signs, counts)
 
 
+def constrained_counts_compiled(rng, n, mean, sigma, radius, signs, counts, sums):
+    """:func:`~mc_sparsity._mc.orthonormal.constrained_counts` by the compiled loop (see
+    :func:`penalized_counts_compiled`)."""
+    state = state_of(rng)
+    _constrained_counts(state, n, mean, sigma, radius, signs, counts, sums)
+    store_state(rng, state)
+
+
 @numba.njit(cache=True, nogil=True)
-def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
-    """Constrained forms: row 0 the L1-ball projection, row 1 the L2-ball one (tally layout)."""
+def _constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
+    """:func:`constrained_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
     p = mean.shape[0]
     k_true = 0
     for j in range(p):
@@ -313,68 +365,3 @@ def constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pra
         for j in range(p):
             zero[j] = absx[0, j] < smallest_active or absx[0, j] == 0.0
         add_pattern(counts, 0, zero, signs, right[0], p, k_true)
-
-
-def quotient_zero_threshold(divisor: float) -> float:
-    """The largest double ``t >= 0`` with ``t / divisor == 0.0`` in floating point.
-
-    Correctly rounded division is monotone in the dividend, so for any double
-    ``x``, ``x / divisor == 0.0`` iff ``|x| <= t``.  Found by bisection on the
-    bit patterns of the non-negative doubles (ordered like their values).
-
-    Parameters
-    ----------
-    divisor : float
-        ``> 0`` (ridge: ``1 + lam``).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> quotient_zero_threshold(1.0), quotient_zero_threshold(2.0)  # x / 1 = x; 5e-324 / 2 rounds to 0
-    (0.0, 5e-324)
-    >>> t = quotient_zero_threshold(1e10)
-    >>> t / 1e10 == 0.0, bool(np.nextafter(t, 1.0) / 1e10 == 0.0)
-    (True, False)
-    """
-    d = np.float64(divisor)
-    as_float = lambda bits: np.array([bits], dtype=np.int64).view(np.float64)[0]  # noqa: E731
-    lo, hi = 0, int(np.array([np.inf]).view(np.int64)[0])  # 0 / d == 0; inf / d != 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if as_float(mid) / d == 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return float(as_float(lo))
-
-
-def penalized_kernel(beta, sigma, thresholds, divisors, subset_size):
-    """The orthonormal penalized kernel as an engine :class:`~mc_sparsity._mc.engine.Kernel`.
-
-    Rows: one per threshold, one per ridge divisor ``d = 1 + lam`` (its zeros
-    are those of the computed quotient ``beta_hat / d``: the threshold
-    :func:`quotient_zero_threshold`), then best subset if ``subset_size >= 0``.
-    """
-    from .engine import Kernel
-
-    taus = [float(t) for t in thresholds] + [quotient_zero_threshold(d) for d in divisors]
-    if not all(t >= 0.0 for t in taus):  # the folded draws of penalized_counts need tau >= 0
-        raise ValueError(f"zero thresholds must be >= 0, got {taus}")
-    rows = len(taus) + (subset_size >= 0)
-    beta = np.asarray(beta, dtype=float)
-    signs = signs_of(beta)
-    return Kernel(penalized_counts, (beta, float(sigma), np.array(taus, dtype=float), int(subset_size), signs),
-                  (rows, tally_width(beta.size, int(np.count_nonzero(signs)))))
-
-
-def constrained_kernel(beta, sigma, radius):
-    """The orthonormal constrained kernel: row 0 the L1-ball projection, row 1 the L2-ball one."""
-    from .engine import Kernel
-
-    beta = np.asarray(beta, dtype=float)
-    signs = signs_of(beta)
-    return Kernel(constrained_counts, (beta, float(sigma), float(radius), signs),
-                  (2, tally_width(beta.size, int(np.count_nonzero(signs)))))

@@ -61,7 +61,7 @@ def plan(scenario) -> Plan:
     names, beta, sigma, params = scenario.estimators, scenario.beta, scenario.sigma, scenario.params
     if scenario.correlated:
         return _correlated_plan(scenario)
-    from .kernels import constrained_kernel, penalized_kernel
+    from .orthonormal import constrained_kernel, penalized_kernel
 
     if scenario.form == "constrained":
         return Plan(constrained_kernel(beta, sigma, scenario.radius), {"lasso": 0, "ridge": 1}, {})

@@ -12,7 +12,7 @@ import json
 import math
 
 from .._base.errors import ParameterError
-from .setup import DESIGNS, MAX_P, MAX_TRIALS, SPARSITIES
+from .setup import DESIGNS, ESTIMANDS, MAX_P, MAX_TRIALS, SPARSITIES
 
 __all__ = ["add_recovery_command", "run_recovery", "OPTION_OF", "format_recovery"]
 
@@ -55,8 +55,6 @@ def _sparsity(text):
 
 def add_recovery_command(commands, add_engine_options) -> None:
     """Add the ``recovery`` subcommand to the ``commands`` subparsers."""
-    from .simulate import ESTIMANDS
-
     rec = commands.add_parser(
         "recovery", help="random designs, p > n: does the lasso recover the signed support? (Wainwright 2009)",
         description="Each trial draws a design X (n x p, rows N(0, Sigma)), a support of size k, random signs and "

@@ -27,8 +27,14 @@ from dataclasses import dataclass
 
 from .._base.errors import ParameterError
 
-__all__ = ["SPARSITIES", "DESIGNS", "MAX_P", "MAX_CELLS", "MAX_TRIALS", "RecoverySetup", "sparsity_size",
-           "sample_size", "theta_of", "wainwright_lam", "recovery_setup"]
+__all__ = ["ESTIMANDS", "PROPORTIONS", "MEANS", "SPARSITIES", "DESIGNS", "MAX_P", "MAX_CELLS", "MAX_TRIALS",
+           "RecoverySetup", "sparsity_size", "sample_size", "theta_of", "wainwright_lam", "recovery_setup"]
+
+#: What a recovery run estimates: proportions of trials, and means per trial.  Here, not in
+#: ``simulate`` (numba), because the command line's parser lists them.
+PROPORTIONS = ("signed_support", "support", "superset")
+MEANS = ("fdp", "tpr", "hamming")
+ESTIMANDS = PROPORTIONS + MEANS
 
 SPARSITIES = ("linear", "sublinear", "fractional")
 DESIGNS = ("gaussian", "toeplitz")

@@ -41,16 +41,13 @@ from .._base.validation import check_n_jobs, check_rng
 from .._mc.engine import Kernel, run_kernel
 from .._mc.streams import named_stream
 from .._stats.inference import CONFIDENCE_LEVEL, proportion_interval
-from .setup import MAX_TRIALS, RecoverySetup, recovery_setup
+from .setup import ESTIMANDS, MAX_TRIALS, MEANS, PROPORTIONS, RecoverySetup, recovery_setup
 from .transition import crossing
 from .witness import COUNT_FIELDS, SUM_FIELDS, recovery_trials
 
 __all__ = ["ESTIMANDS", "PROPORTIONS", "MEANS", "TRIALS_PER_BLOCK", "RecoveryRow", "RecoveryResult",
            "simulate_recovery", "scenario_kernel"]
 
-PROPORTIONS = ("signed_support", "support", "superset")
-MEANS = ("fdp", "tpr", "hamming")
-ESTIMANDS = PROPORTIONS + MEANS
 #: Trials per random stream: a trial is a whole design and a solve, so blocks are small.
 TRIALS_PER_BLOCK = 8
 
