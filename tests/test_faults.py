@@ -425,7 +425,7 @@ def _shm_of(pids):
 
 
 @pytestmark_linux
-@pytest.mark.parametrize("backend, worker", [("loky", "popen_loky_posix"), ("dask", "spawn_main")])
+@pytest.mark.parametrize("backend, worker", [("loky", "popen_loky_posix"), ("dask", "forkserver")])
 def test_ctrl_c_as_the_first_worker_starts(tmp_path, backend, worker):
     """SIGINT to the whole group the moment a worker's Python can take it (its handler installed, its imports
     running): before, loky's workers printed tracebacks and dask's start lost the Ctrl-C (the run went on)."""
