@@ -442,10 +442,7 @@ def run_kernel(
         return _run_serial(kernel, reps, seed, chunk_size, progress)
     import joblib  # imported when a run needs it, to keep the command's start-up light
 
-    counts = np.zeros(kernel.counts_shape, dtype=np.int64)
-    block_sums: list[np.ndarray] = []
-    completed = 0
-    bar = _progress_bar(reps, progress)
+    gathered = _Gathered(kernel, reps, progress)
     try:
         # Ctrl-C is held while workers start (they never get it; a Ctrl-C meanwhile acts once they are up).
         with _signals_held(scheduler is None, _starts_processes(backend)) as started, \
@@ -469,16 +466,13 @@ def run_kernel(
                 started()
                 if name == "dask":  # joblib's dask loop does not give up on Ctrl-C: wait where it can be
                     results = _interruptible(results)
-                for done, part, sums in results:
-                    counts += part
-                    completed += done
-                    bar.update(done)
-                    block_sums.extend(sums)
+                for result in results:
+                    gathered.add(*result)
     except KeyboardInterrupt:
-        raise SimulationInterrupted(completed, reps, counts) from None
+        raise SimulationInterrupted(gathered.completed, reps, gathered.counts) from None
     finally:
-        bar.close()
-    return Tally(counts, _combine_sums(kernel.sums_shape, block_sums), completed)
+        gathered.bar.close()
+    return gathered.tally()
 
 
 def _run_serial(kernel: Kernel, reps: int, seed: np.random.SeedSequence, chunk_size: int | None,
@@ -486,22 +480,35 @@ def _run_serial(kernel: Kernel, reps: int, seed: np.random.SeedSequence, chunk_s
     """:func:`run_kernel` on one worker, in this thread, without joblib: the same tasks, in order."""
     n_blocks = math.ceil(reps / kernel.block_size)
     step = blocks_per_task(reps, 1, chunk_size, kernel.block_size)
-    counts = np.zeros(kernel.counts_shape, dtype=np.int64)
-    block_sums: list[np.ndarray] = []
-    completed = 0
-    bar = _progress_bar(reps, progress)
+    gathered = _Gathered(kernel, reps, progress)
     try:
         for first in range(0, n_blocks, step):
-            done, part, sums = _run_task(kernel, seed, reps, first, min(first + step, n_blocks), os.getpid())
-            counts += part
-            completed += done
-            bar.update(done)
-            block_sums.extend(sums)
+            gathered.add(*_run_task(kernel, seed, reps, first, min(first + step, n_blocks), os.getpid()))
     except KeyboardInterrupt:
-        raise SimulationInterrupted(completed, reps, counts) from None
+        raise SimulationInterrupted(gathered.completed, reps, gathered.counts) from None
     finally:
-        bar.close()
-    return Tally(counts, _combine_sums(kernel.sums_shape, block_sums), completed)
+        gathered.bar.close()
+    return gathered.tally()
+
+
+class _Gathered:
+    """The tasks' results as they come in (any order): summed counts, per-block sums, the progress bar."""
+
+    def __init__(self, kernel: Kernel, reps: int, progress: bool):
+        self.sums_shape = kernel.sums_shape
+        self.counts = np.zeros(kernel.counts_shape, dtype=np.int64)
+        self.block_sums: list[np.ndarray] = []
+        self.completed = 0
+        self.bar = _progress_bar(reps, progress)
+
+    def add(self, done: int, counts: np.ndarray, block_sums: list) -> None:
+        self.counts += counts
+        self.completed += done
+        self.bar.update(done)
+        self.block_sums.extend(block_sums)
+
+    def tally(self) -> Tally:
+        return Tally(self.counts, _combine_sums(self.sums_shape, self.block_sums), self.completed)
 
 
 def _interruptible(results):
