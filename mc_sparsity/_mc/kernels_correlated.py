@@ -25,8 +25,8 @@ Conventions
 
 Each lasso is solved by the certified solver of :mod:`~mc_sparsity._mc.gram_lasso`
 (``p = 2``: the four KKT cases in closed form, with the same margins; ``p != 2``:
-the pattern of the solution at ``z = G beta`` first, then LARS, then coordinate
-descent).  A replication that no candidate certifies (probability about the
+active-set steps from the pattern of the unpenalized solution ``A^{-1} z`` first,
+then LARS, then coordinate descent).  A replication that no candidate certifies (probability about the
 margin) is counted as *uncertified*, and not as sparse nor as non-sparse.  For
 ``p = 2`` the full support is certified by all three smaller patterns failing
 by a margin.
@@ -40,16 +40,14 @@ Nothing of size ``n`` is allocated; the kernels use no ``sums``.
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import math
 
 import numba
 import numpy as np
 
 from .engine import Kernel
-from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, lars_once, margin_from_eigenvalues,
-                         solve_certified, work_arrays)
+from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
+                         solve_certified_from_scores, work_arrays)
 from .kernels import add_pattern
 from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
@@ -292,24 +290,9 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
     zw = np.empty(p)
     dw = np.empty(p)
     no_table = np.zeros(1)
-    # p != 2: the pattern at the centre z0 = G beta is tried first, then LARS, then CD.
+    # p != 2: active-set steps from the unpenalized solution's pattern, then LARS, then CD; each certified
     inS, sg, idx, rhs, u, w, bb, c, a, Lf = work_arrays(p)
-    in0 = np.zeros((n_est, p), dtype=np.bool_)
-    sg0 = np.zeros((n_est, p))
-    have0 = np.zeros(n_est, dtype=np.bool_)
-    z0 = np.empty(p)
-    for j in range(p):
-        acc = 0.0
-        for k in range(p):
-            acc += gram[j, k] * beta[k]
-        z0[j] = acc
-    for e in range(n_est):
-        if lams[e] > 0.0 and gammas[e] == 0.0:
-            table = tables[e]
-            if lars_once(A[e], z0, lams[e], use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
-                in0[e, :] = inS
-                sg0[e, :] = sg
-                have0[e] = True
+    scores = np.empty(p)
     for _ in range(n):
         _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
         for e in range(n_est):
@@ -326,6 +309,12 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
             rtol_e = rtols[e]
             inv_lmin_e = inv_lmins[e]
             amax_e = amax[e]
+            # the unpenalized solution A^{-1} z: beta_hat itself for the lasso (A = G, z = G beta_hat)
+            if lam2s[e] > 0.0:
+                _smooth_zeros(Lfull[e], z, out)
+            else:
+                for j in range(p):
+                    out[j] = bh[j]
             if gammas[e] > 0.0:
                 # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the weighted
                 # lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
@@ -353,11 +342,16 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
                 table = no_table
                 tab = False
                 z_e = zw
+                for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
+                    out[j] /= dw[j]
             else:
                 z_e = z
-            # candidate patterns in turn: the centre's, LARS's, coordinate descent's; one certificate
-            ok = solve_certified(Ae, z_e, lam, rtol_e, inv_lmin_e, amax_e, tab, table, offsets, in0[e], sg0[e],
-                                 have0[e], inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+            for j in range(p):
+                scores[j] = Ae[j, j] * out[j]
+            # candidate patterns in turn: active-set steps from the scores' pattern, LARS's, coordinate descent's;
+            # each certified, and the certified pattern is unique: the candidates decide only the time taken
+            ok = solve_certified_from_scores(Ae, z_e, lam, scores, rtol_e, inv_lmin_e, amax_e, tab, table, offsets,
+                                             inS, sg, idx, rhs, u, w, bb, c, a, Lf)
             if ok:
                 for j in range(p):
                     zero[j] = not inS[j]
