@@ -254,10 +254,10 @@ def kkt_check(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg
             w[j] -= A[row, j] * uk
     if not signs_ok:
         return 0
-    for j in range(p):
-        if not inS[j] and not abs(w[j]) < lev - tol_c:
-            return 0
-    return 1
+    clear = True
+    for j in range(p):  # no branch on the (random) pattern
+        clear &= inS[j] | (abs(w[j]) < lev - tol_c)
+    return 1 if clear else 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -468,10 +468,11 @@ def active_set_pattern(A, z, lam, scores, rtol, inv_lmin, amax, use_table, table
     pattern was certified: then it is in ``(inS, sg)`` and ``u[:ns]`` holds ``b_S``.
     """
     p = z.shape[0]
+    # the loops below select instead of branching: the pattern is random, a branch on it would be mispredicted
     for j in range(p):
         v = scores[j]
         inS[j] = abs(v) > lam
-        sg[j] = (1.0 if v > 0.0 else -1.0) if inS[j] else 0.0
+        sg[j] = (np.float64(v > 0.0) - np.float64(v < 0.0)) * np.float64(inS[j])
     for _ in range(ACTIVE_SET_STEPS):
         status = kkt_check(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
                            idx, rhs, u, w, Lf)
@@ -480,14 +481,13 @@ def active_set_pattern(A, z, lam, scores, rtol, inv_lmin, amax, use_table, table
         changed = False
         k = 0
         for j in range(p):
-            if inS[j]:
-                v = A[j, j] * u[k] + lam * sg[j]
-                k += 1
-            else:
-                v = w[j]
+            was_in = inS[j]
+            # u[k] is read for every j (k <= j < p), used only on the support
+            v = A[j, j] * u[k] + lam * sg[j] if was_in else w[j]
+            k += np.int64(was_in)
             now_in = abs(v) > lam
-            now_sg = (1.0 if v > 0.0 else -1.0) if now_in else 0.0
-            changed |= now_in != inS[j] or now_sg != sg[j]
+            now_sg = (np.float64(v > 0.0) - np.float64(v < 0.0)) * np.float64(now_in)
+            changed |= (now_in != was_in) | (now_sg != sg[j])
             inS[j] = now_in
             sg[j] = now_sg
         if not changed:  # a fixed point that is not certified: within rounding of a boundary
@@ -509,11 +509,9 @@ def solve_certified_from_scores(A, z, lam, scores, rtol, inv_lmin, amax, use_tab
     if active_set_pattern(A, z, lam, scores, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs,
                           u, w, Lf):
         k = 0
-        for j in range(p):
-            b[j] = 0.0
-            if inS[j]:
-                b[j] = u[k]
-                k += 1
+        for j in range(p):  # u[k] is read for every j (k <= j < p)
+            b[j] = u[k] if inS[j] else 0.0
+            k += np.int64(inS[j])
         return True
     return _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
                                  b, c, a, Lf)
