@@ -25,7 +25,8 @@ Conventions
 
 Each lasso is solved by the certified solver of :mod:`~mc_sparsity._mc.gram_lasso`
 (``p = 2``: the four KKT cases in closed form, with the same margins; ``p != 2``:
-active-set steps from the pattern of the unpenalized solution ``A^{-1} z`` first,
+active-set steps from the full-support candidate's pattern first (the
+unweighted estimators; the weighted: the unpenalized solution's thresholded),
 then LARS, then coordinate descent).  A replication that no candidate certifies (probability about the
 margin) is counted as *uncertified*, and not as sparse nor as non-sparse.  For
 ``p = 2`` the full support is certified by all three smaller patterns failing
@@ -47,7 +48,7 @@ import numpy as np
 
 from .engine import Kernel
 from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
-                         solve_certified_from_scores, work_arrays)
+                         full_support_pattern, solve_certified_from, threshold_pattern, work_arrays)
 from .kernels import add_pattern
 from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
@@ -280,8 +281,8 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables,
-                      offsets, signs, counts, sums):  # pragma: no cover - compiled
+def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table,
+                      tables, offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     k_true = 0
     for j in range(p):
@@ -333,7 +334,11 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
             amax_e = amax[e]
             # the unpenalized solution A^{-1} z: beta_hat itself for the lasso (A = G, z = G beta_hat)
             if lam2s[e] > 0.0:
-                _smooth_zeros(Lfull[e], z, out)
+                for j in range(p):
+                    acc = 0.0
+                    for k in range(p):
+                        acc += inverses[e, j, k] * z[k]
+                    out[j] = acc
             else:
                 for j in range(p):
                     out[j] = bh[j]
@@ -366,14 +371,16 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
                 z_e = zw
                 for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
                     out[j] /= dw[j]
+                for j in range(p):
+                    scores[j] = Ae[j, j] * out[j]
+                threshold_pattern(scores, lam, inS, sg)
             else:
                 z_e = z
-            for j in range(p):
-                scores[j] = Ae[j, j] * out[j]
-            # candidate patterns in turn: active-set steps from the scores' pattern, LARS's, coordinate descent's;
+                full_support_pattern(out, inverses[e], lam, inS, sg, scores)
+            # candidate patterns in turn: active-set steps from the start pattern, LARS's, coordinate descent's;
             # each certified, and the certified pattern is unique: the candidates decide only the time taken
-            ok = solve_certified_from_scores(Ae, z_e, lam, scores, rtol_e, inv_lmin_e, amax_e, tab, table, offsets,
-                                             inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+            ok = solve_certified_from(Ae, z_e, lam, rtol_e, inv_lmin_e, amax_e, tab, table, offsets,
+                                      inS, sg, idx, rhs, u, w, bb, c, a, Lf)
             if ok:
                 _add_support(counts, e, inS, sg, signs, p, k_true)
             else:
@@ -445,9 +452,10 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, gammas=Non
     As = [G + l2 * np.eye(p) for l2 in lam2s]
     rtols = np.array([certification_margin(A) for A in As])
     inv_lmins = np.array([1.0 / np.linalg.eigvalsh(A)[0] for A in As])
+    inverses = np.array([np.linalg.inv(A) for A in As])  # start patterns only (full_support_pattern): no certificate
     use_table = p != 2 and p <= table_max_p
     tables, offsets = inverse_tables(As, p, use_table)
     signs = signs_of(beta)
-    args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables, offsets, signs)
+    args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table, tables, offsets, signs)
     return Kernel(function=_penalized_kernel, args=args,
                   counts_shape=(lams.size, tally_width(p, int(np.count_nonzero(signs)))))
