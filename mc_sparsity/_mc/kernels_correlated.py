@@ -91,11 +91,9 @@ def _full_support_signs(r0, r1, s0, s1, a00, a01, a11, rtol):  # pragma: no cove
     b1 = a00 * r1 - a01 * r0
     m0 = rtol * (abs(a11 * r0) + abs(a01 * r1))
     m1 = rtol * (abs(a00 * r1) + abs(a01 * r0))
-    if s0 * b0 > m0 and s1 * b1 > m1:
-        return 1
-    if s0 * b0 < -m0 or s1 * b1 < -m1:
-        return 0
-    return -1
+    yes = (s0 * b0 > m0) & (s1 * b1 > m1)
+    no = (s0 * b0 < -m0) | (s1 * b1 < -m1)  # exclusive of yes (the margins are >= 0); no branch
+    return np.int64(yes) - np.int64(not (yes | no))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -246,6 +244,7 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
                 r01 = a01 / a00
                 r10 = a01 / a11
                 rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
+                full = target == 0  # S is the full support: its signs need the full-support solution's
                 for i in range(m):
                     z0 = zb[i, 0]
                     z1 = zb[i, 1]
@@ -254,23 +253,20 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
                     n1 += code == 1
                     n2 += code == 2
                     n3 += code == 3
-                    if code != target:
-                        continue
-                    # the pattern is S: the signed support needs the signs of beta too
-                    if code == 1:
-                        hit += z0 * signs[0] > 0.0
-                    elif code == 2:
-                        hit += z1 * signs[1] > 0.0
-                    elif code == 3:
-                        hit += 1
-                    else:
+                    # the signed support needs the signs of beta too; computed for every draw and kept where the
+                    # pattern is S, without a branch on the random pattern
+                    on = code == target
+                    if full:
                         right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1], signs[0], signs[1],
                                                     a00, a01, a11, rtols[e])
-                        if right < 0:  # the pattern is certain, its signs are not: the replication is uncertified
-                            n0 -= 1
-                            unsure += 1
-                        else:
-                            hit += right
+                        # the pattern is certain, its signs are not: the replication is uncertified
+                        unsafe = on & (right < 0)
+                        n0 -= unsafe
+                        unsure += unsafe
+                        hit += on & (right > 0)
+                    else:
+                        hit += on & ((code == 3) | ((code == 1) & (z0 * signs[0] > 0.0))
+                                     | ((code == 2) & (z1 * signs[1] > 0.0)))
                 unsure += m - n0 - n1 - n2 - n3 - unsure
             counts[e, cell_of[0]] += n0
             counts[e, cell_of[1]] += n1
