@@ -24,7 +24,12 @@ is about ``p eps cond(A)`` of that size, and ``cond(A_SS) <= cond(A)``).  A
 certified pattern is the exact solution's pattern.  A problem that no
 candidate certifies (its ``z`` lies within rounding of a boundary between two
 patterns, probability about ``rtol``) is *uncertified*: its callers count it
-apart, never as sparse nor as non-sparse.
+apart, never as sparse nor as non-sparse.  :func:`solve_certified_from` puts
+:func:`active_set_pattern` first: primal-dual active-set steps from a start
+pattern (:func:`full_support_pattern`, :func:`threshold_pattern`), each pattern
+certified by :func:`kkt_check` (the computation of :func:`certify`); a
+certified pattern is unique, so the candidates decide the time taken, never
+the answer.
 
 Up to :data:`TABLE_MAX_P` the inverses of every principal submatrix of ``A``
 can be tabulated once (:func:`inverse_tables`), so that a support solve is a
