@@ -126,3 +126,103 @@ def test_a_draw_on_a_pattern_boundary_is_uncertified_at_p3(use_table):
         assert not _certify_pattern(G, [2.0, 2.0, 1.5 + step], lam, full, [1.0, 1.0, -1.0], use_table)
     assert _certify_pattern(G, [2.0, 2.0, 1.5 + 1e-6], lam, full, signs, use_table)  # b_2 = 1.5e-6: clear
     assert _certify_pattern(G, [2.0, 2.0, 1.5 - 1e-6], lam, [True, True, False], [1.0, 1.0, 0.0], use_table)
+
+
+def _solve_from(A, z, lam, start, use_table=False):
+    """solve_certified_from on one problem from the start pattern ``start(inS, sg)``; returns (certified, b, inS)."""
+    from mc_sparsity._mc.gram_lasso import inverse_tables, solve_certified_from, work_arrays
+
+    p = A.shape[0]
+    rtol, inv_lmin, amax = certificate_scales(A)
+    tables, offsets = inverse_tables([A], p, use_table)
+    inS, sg, idx, rhs, u, w, b, c, a, Lf = work_arrays(p)
+    start(inS, sg)
+    ok = solve_certified_from(A, np.asarray(z, dtype=float), lam, rtol, inv_lmin, amax, use_table, tables[0],
+                              offsets, inS, sg, idx, rhs, u, w, b, c, a, Lf)
+    return ok, b.copy(), inS.copy()
+
+
+def _thresholded(scores, lam):
+    from mc_sparsity._mc.gram_lasso import threshold_pattern
+
+    return lambda inS, sg: threshold_pattern(np.asarray(scores, dtype=float), lam, inS, sg)
+
+
+def _solve_from_scores(A, z, lam, scores, use_table=False):
+    return _solve_from(A, z, lam, _thresholded(scores, lam), use_table)
+
+
+@pytest.mark.parametrize("p", [1, 3, 6])
+@pytest.mark.parametrize("use_table", [True, False])
+def test_active_set_candidates_find_the_enumerated_solution_from_any_start(p, use_table):
+    """Whatever the start pattern (the full-support candidate's, the unpenalized solution's thresholded, random
+    scores', none, all), the first candidates are active-set steps and each is certified: the solution is the
+    enumeration's, zeros exactly where it has them."""
+    from mc_sparsity._mc.gram_lasso import full_support_pattern
+
+    rng = np.random.default_rng(20261201 + p)
+    for _ in range(25):
+        A = _random_spd(rng, p)
+        z = rng.standard_normal(p) * 2.0
+        lam = float(rng.uniform(0.1, 1.5))
+        ref, slack = lasso_gram_solve(A, z, lam, return_slack=True)
+        assert slack > 0
+        ols = np.linalg.solve(A, z)
+        starts = [_thresholded(s, lam) for s in (np.diag(A) * ols, rng.standard_normal(p), np.zeros(p),
+                                                 np.full(p, 1e3))]
+        starts.append(lambda inS, sg: full_support_pattern(ols, np.linalg.inv(A), lam, inS, sg, np.zeros(p)))
+        for start in starts:
+            ok, b, inS = _solve_from(A, z, lam, start, use_table)
+            assert ok
+            assert_array_equal(inS, ref != 0.0)
+            assert_allclose(b, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_start_patterns():
+    """threshold_pattern: {|scores_j| > lam} with their signs; full_support_pattern: the signs of x kept where
+    x - lam A^{-1} sign(x) keeps them (computed here by hand)."""
+    from mc_sparsity._mc.gram_lasso import full_support_pattern, threshold_pattern
+
+    inS, sg = np.zeros(4, dtype=np.bool_), np.zeros(4)
+    threshold_pattern(np.array([0.7, -0.2, -0.9, 0.5]), 0.5, inS, sg)
+    assert_array_equal(inS, [True, False, True, False])
+    assert_array_equal(sg, [1.0, 0.0, -1.0, 0.0])
+    A = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.5], [0.0, 0.5, 1.0]])
+    x = np.array([2.0, -0.1, 0.4])
+    # A^{-1} (1, -1, 1) = (3, -4, 3) (A (3, -4, 3) = (1, -1, 1)): x - 0.5 (3, -4, 3) = (0.5, 1.9, -1.1),
+    # the signs of x kept at coordinate 0 only
+    inS, sg = np.zeros(3, dtype=np.bool_), np.zeros(3)
+    full_support_pattern(x, np.linalg.inv(A), 0.5, inS, sg, np.zeros(3))
+    assert_array_equal(inS, [True, False, False])
+    assert_array_equal(sg, [1.0, 0.0, 0.0])
+
+
+def test_kkt_check_hands_back_the_solve_and_the_correlations_of_a_failed_pattern():
+    """On a wrong pattern kkt_check returns 0 with b_S = A_SS^{-1}(z_S - lam s_S) and c = z - A_{:,S} b_S
+    (numpy's solve); on the right one it returns 1, and certify agrees on both."""
+    from mc_sparsity._mc.gram_lasso import certify, kkt_check
+
+    A = np.array([[2.0, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 1.5]])
+    z, lam = np.array([3.0, -0.2, 1.0]), 0.5
+    ref = lasso_gram_solve(A, z, lam)
+    rtol, inv_lmin, amax = certificate_scales(A)
+    for in_s, sg in (([True, True, False], [1.0, 1.0, 0.0]), (ref != 0.0, np.sign(ref))):
+        in_s, sg = np.array(in_s, dtype=np.bool_), np.array(sg, dtype=float)
+        args = (A, z, lam, 0.0, False, False, np.zeros(1), np.zeros(1, dtype=np.int64), in_s, sg, rtol, inv_lmin,
+                amax, np.zeros(3, dtype=np.int64), np.zeros(3), np.zeros(3), np.zeros(3), np.zeros((3, 3)))
+        status = kkt_check(*args)
+        assert status == certify(*args)
+        S = np.flatnonzero(in_s)
+        bS = np.linalg.solve(A[np.ix_(S, S)], z[S] - lam * sg[S])
+        assert_allclose(args[15][:S.size], bS, rtol=1e-13)
+        assert_allclose(args[16][~in_s], (z - A[:, S] @ bS)[~in_s], rtol=1e-13, atol=1e-15)
+        assert status == (1 if np.array_equal(in_s, ref != 0.0) else 0)
+
+
+def test_active_set_stops_at_an_uncertified_fixed_point():
+    """The planted boundary z = A b + lam s, b = (1, 1, 0): active-set steps from the pattern of either side
+    reach no certified pattern, and neither does the fallback: uncertified, as with solve_certified."""
+    A = 0.5 * np.eye(3) + 0.5 * np.ones((3, 3))
+    z = [2.0, 2.0, 1.5]
+    for scores in ([1.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0]):
+        assert not _solve_from_scores(A, z, 0.5, scores)[0]

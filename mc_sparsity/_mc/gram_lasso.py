@@ -24,7 +24,12 @@ is about ``p eps cond(A)`` of that size, and ``cond(A_SS) <= cond(A)``).  A
 certified pattern is the exact solution's pattern.  A problem that no
 candidate certifies (its ``z`` lies within rounding of a boundary between two
 patterns, probability about ``rtol``) is *uncertified*: its callers count it
-apart, never as sparse nor as non-sparse.
+apart, never as sparse nor as non-sparse.  :func:`solve_certified_from` puts
+:func:`active_set_pattern` first: primal-dual active-set steps from a start
+pattern (:func:`full_support_pattern`, :func:`threshold_pattern`), each pattern
+certified by :func:`kkt_check` (the computation of :func:`certify`); a
+certified pattern is unique, so the candidates decide the time taken, never
+the answer.
 
 Up to :data:`TABLE_MAX_P` the inverses of every principal submatrix of ``A``
 can be tabulated once (:func:`inverse_tables`), so that a support solve is a
@@ -40,6 +45,7 @@ import numpy as np
 
 __all__ = [
     "TABLE_MAX_P",
+    "ACTIVE_SET_STEPS",
     "certification_margin",
     "certificate_scales",
     "margin_from_eigenvalues",
@@ -47,17 +53,26 @@ __all__ = [
     "inverse_tables",
     "support_solve",
     "collect_support",
+    "kkt_check",
     "certify",
     "lars_path",
     "lars_once",
     "coordinate_descent",
     "solve_certified",
+    "threshold_pattern",
+    "full_support_pattern",
+    "active_set_pattern",
+    "solve_certified_from",
     "work_arrays",
 ]
 
 #: Up to this p the inverses of every principal submatrix are tabulated (p (p+1) 2^(p-2) floats).
 TABLE_MAX_P = 12
 _EPS = np.finfo(float).eps
+
+#: Active-set steps at most before the LARS path takes over (from :func:`full_support_pattern`,
+#: AR(1) p = 10: 65% of draws need none, 31% one, 4% two, almost none more).
+ACTIVE_SET_STEPS = 6
 
 
 def certification_margin(A):
@@ -161,23 +176,25 @@ def collect_support(inS, sg, idx, rhs):  # pragma: no cover - compiled
     """Sorted support into ``idx``, its signs into ``rhs``; returns (ns, mask)."""
     ns = 0
     mask = 0
-    for j in range(inS.shape[0]):
-        if inS[j]:
-            idx[ns] = j
-            rhs[ns] = sg[j]
-            ns += 1
-            mask |= 1 << j
+    for j in range(inS.shape[0]):  # branch-free: the pattern is random, a branch would be mispredicted
+        idx[ns] = j
+        rhs[ns] = sg[j]
+        step = np.int64(inS[j])
+        ns += step
+        mask |= step << j
     return ns, mask
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
-             idx, rhs, u, w, Lf):  # pragma: no cover - compiled
-    """Recompute the solution on the pattern ``(inS, sg)`` and check its KKT conditions with margins.
+def kkt_check(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+              idx, rhs, u, w, Lf):  # pragma: no cover - compiled
+    """:func:`certify`, and on failure what is needed to move on from the pattern.
 
-    Penalized: ``b_S = A_SS^{-1}(z_S - lam s_S)``.  Constrained:
-    ``mu = (s^T A^{-1} z_S - t)/(s^T A^{-1} s)`` and ``b_S = A^{-1}(z_S - mu s_S)``.
-    Returns True if every sign margin and off-support margin exceeds the rounding bound.
+    Returns 1 if certified, 0 if not (then ``u[:ns]`` holds ``b_S`` and ``w`` the
+    correlations ``c = z - A_{:,S} b_S`` off ``S``: every margin was computed),
+    -1 if no solution could be computed on the pattern (a non-SPD block, an empty
+    support or ``s^T A_SS^{-1} s <= 0`` in the constrained form).  Every
+    quantity and every comparison is that of :func:`certify`.
     """
     p = z.shape[0]
     ns, mask = collect_support(inS, sg, idx, rhs)
@@ -188,14 +205,14 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
     extra_c = 0.0
     if constrained:
         if ns == 0:
-            return False
+            return -1
         # w = A^{-1} s, u = A^{-1} z_S
         if not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, w, Lf):
-            return False
+            return -1
         for k in range(ns):
             rhs[k] = z[idx[k]]
         if not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
-            return False
+            return -1
         su = 0.0
         sw = 0.0
         u1 = 0.0
@@ -209,7 +226,7 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
             w1 += abs(w[k])
             winf = max(winf, abs(w[k]))
         if not sw > 0.0:
-            return False
+            return -1
         mu = (su - radius) / sw
         for k in range(ns):
             u[k] = u[k] - mu * w[k]
@@ -221,7 +238,7 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
         for k in range(ns):
             rhs[k] = z[idx[k]] - lam * sg[idx[k]]
         if ns > 0 and not support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, u, Lf):
-            return False
+            return -1
         lev = lam
     bmax = 0.0
     b1 = 0.0
@@ -229,11 +246,11 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
         bmax = max(bmax, abs(u[k]))
         b1 += abs(u[k])
     tol_b = rtol * (bmax + inv_lmin * (zmax + abs(lev)) + extra_b)
+    signs_ok = True
     for k in range(ns):
-        if not sg[idx[k]] * u[k] > tol_b:
-            return False
+        signs_ok &= sg[idx[k]] * u[k] > tol_b
     if ns == p:
-        return True
+        return 1 if signs_ok else 0
     tol_c = rtol * (zmax + abs(lev) + amax * b1 + extra_c)
     for j in range(p):
         w[j] = z[j]
@@ -242,10 +259,25 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
         row = idx[k]
         for j in range(p):
             w[j] -= A[row, j] * uk
-    for j in range(p):
-        if not inS[j] and not abs(w[j]) < lev - tol_c:
-            return False
-    return True
+    if not signs_ok:
+        return 0
+    clear = True
+    for j in range(p):  # no branch on the (random) pattern
+        clear &= inS[j] | (abs(w[j]) < lev - tol_c)
+    return 1 if clear else 0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+             idx, rhs, u, w, Lf):  # pragma: no cover - compiled
+    """Recompute the solution on the pattern ``(inS, sg)`` and check its KKT conditions with margins.
+
+    Penalized: ``b_S = A_SS^{-1}(z_S - lam s_S)``.  Constrained:
+    ``mu = (s^T A^{-1} z_S - t)/(s^T A^{-1} s)`` and ``b_S = A^{-1}(z_S - mu s_S)``.
+    Returns True if every sign margin and off-support margin exceeds the rounding bound.
+    """
+    return kkt_check(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+                     idx, rhs, u, w, Lf) == 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -423,6 +455,110 @@ def solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, 
                     k += 1
             return True
     return False
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def threshold_pattern(scores, lam, inS, sg):  # pragma: no cover - compiled
+    """The start pattern ``S = {j : |scores_j| > lam}`` with the signs of ``scores``, into ``(inS, sg)``.
+
+    With ``scores_j = A_jj x_j`` at the unpenalized solution ``x = A^{-1} z``: one
+    active-set step from ``b = x``, ``c = 0``.
+    """
+    # the loops below select instead of branching: the pattern is random, a branch on it would be mispredicted
+    for j in range(scores.shape[0]):
+        v = scores[j]
+        inS[j] = abs(v) > lam
+        sg[j] = (np.float64(v > 0.0) - np.float64(v < 0.0)) * np.float64(inS[j])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def full_support_pattern(x, inverse, lam, inS, sg, work):  # pragma: no cover - compiled
+    """The start pattern of the full-support candidate with the signs of ``x``, into ``(inS, sg)``.
+
+    ``x = A^{-1} z`` is the unpenalized solution; were every coordinate in the
+    support with the signs of ``x``, the lasso would be ``x - lam A^{-1} sign(x)``.
+    ``S`` keeps the coordinates where that candidate keeps the sign of ``x``
+    (``inverse`` is ``A^{-1}``, one matrix-vector product of signs; ``work``
+    holds ``sign(x)``).  At ``p = 10`` (AR(1), rho = 0.5, lam = 0.5) it is the
+    solution's pattern for 64% of draws, against 17% for :func:`threshold_pattern`.
+    """
+    p = x.shape[0]
+    for k in range(p):
+        work[k] = np.float64(x[k] > 0.0) - np.float64(x[k] < 0.0)
+    for j in range(p):
+        acc = 0.0
+        for k in range(p):
+            acc += inverse[j, k] * work[k]
+        inS[j] = work[j] * (x[j] - lam * acc) > 0.0
+        sg[j] = work[j] * np.float64(inS[j])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def active_set_pattern(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
+                       Lf):  # pragma: no cover - compiled
+    """Primal-dual active-set (semismooth Newton) steps from the pattern in ``(inS, sg)``, each one certified.
+
+    Each pattern is checked by :func:`kkt_check` (the certificate of
+    :func:`certify`); a pattern that fails is replaced by ``{j : |v_j| > lam}``
+    with the signs of ``v``, where ``v_j = A_jj b_j + c_j`` (``c = z - A b``,
+    ``c_S = lam s_S``), the fixed-point form of the KKT conditions
+    ``b_j = soft(b_j + c_j / A_jj, lam / A_jj)`` (Hintermüller, Ito and Kunisch
+    2003).  Near the solution it is Newton's method and converges in a step or
+    two; it is not guaranteed to converge from afar, hence the cap of
+    :data:`ACTIVE_SET_STEPS` and the caller's fallback.  Returns True iff a
+    pattern was certified: then it is in ``(inS, sg)`` and ``u[:ns]`` holds ``b_S``.
+    """
+    p = z.shape[0]
+    for _ in range(ACTIVE_SET_STEPS):
+        status = kkt_check(A, z, lam, 0.0, False, use_table, table, offsets, inS, sg, rtol, inv_lmin, amax,
+                           idx, rhs, u, w, Lf)
+        if status != 0:
+            return status == 1
+        changed = False
+        k = 0
+        for j in range(p):  # selects, no branch on the random pattern
+            was_in = inS[j]
+            # u[k] is read for every j (k <= j < p), used only on the support
+            v = A[j, j] * u[k] + lam * sg[j] if was_in else w[j]
+            k += np.int64(was_in)
+            now_in = abs(v) > lam
+            now_sg = (np.float64(v > 0.0) - np.float64(v < 0.0)) * np.float64(now_in)
+            changed |= (now_in != was_in) | (now_sg != sg[j])
+            inS[j] = now_in
+            sg[j] = now_sg
+        if not changed:  # a fixed point that is not certified: within rounding of a boundary
+            return False
+    return False
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def solve_certified_from(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets,
+                         inS, sg, idx, rhs, u, w, b, c, a, Lf):  # pragma: no cover - compiled
+    """:func:`solve_certified` with :func:`active_set_pattern` from the start pattern in ``(inS, sg)`` first.
+
+    Every candidate is certified, and a certified pattern is the exact
+    solution's (unique): the start and the candidates only decide how fast it
+    is found.  Returns True iff one is certified, the pattern in ``(inS, sg)``
+    and the solution in ``b``; otherwise as :func:`solve_certified`.
+    """
+    p = z.shape[0]
+    if active_set_pattern(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs,
+                          u, w, Lf):
+        k = 0
+        for j in range(p):  # u[k] is read for every j (k <= j < p)
+            b[j] = u[k] if inS[j] else 0.0
+            k += np.int64(inS[j])
+        return True
+    return _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
+                                 b, c, a, Lf)
+
+
+@numba.njit(cache=True, nogil=True)
+def _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w, b, c,
+                          a, Lf):  # pragma: no cover - compiled
+    """:func:`solve_certified` without a start, as a call: the rare fallback stays out of the caller's loop."""
+    return solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, False,
+                           inS, sg, idx, rhs, u, w, b, c, a, Lf)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -164,8 +164,11 @@ def _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rto
     zero); otherwise 0 and the caller solves for ``mu`` as before.
     """
     wn = math.sqrt(w0 * w0 + w1 * w1)
-    lo = max(max(0.0, wn / radius - d1), max(abs(w0) / radius - d0, abs(w1) / radius - d1))
-    hi = wn / radius - d0
+    # the bound |w1| / t - d1 of secular.py is left out: wn >= |w1| exactly (sqrt, / and - are monotone
+    # in floating point), so wn / t - d1 already bounds it, and lo is the same number
+    wt = wn / radius
+    lo = max(max(0.0, wt - d1), abs(w0) / radius - d0)
+    hi = wt - d0
     c0 = g11 * z0 - g01 * z1
     c1 = g00 * z1 - g10 * z0
     dhi = (g00 + hi) * (g11 + hi) - g01 * g10

@@ -25,8 +25,9 @@ Conventions
 
 Each lasso is solved by the certified solver of :mod:`~mc_sparsity._mc.gram_lasso`
 (``p = 2``: the four KKT cases in closed form, with the same margins; ``p != 2``:
-the pattern of the solution at ``z = G beta`` first, then LARS, then coordinate
-descent).  A replication that no candidate certifies (probability about the
+active-set steps from the full-support candidate's pattern first (the
+unweighted estimators; the weighted: the unpenalized solution's thresholded),
+then LARS, then coordinate descent).  A replication that no candidate certifies (probability about the
 margin) is counted as *uncertified*, and not as sparse nor as non-sparse.  For
 ``p = 2`` the full support is certified by all three smaller patterns failing
 by a margin.
@@ -40,16 +41,14 @@ Nothing of size ``n`` is allocated; the kernels use no ``sums``.
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import math
 
 import numba
 import numpy as np
 
 from .engine import Kernel
-from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, lars_once, margin_from_eigenvalues,
-                         solve_certified, work_arrays)
+from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
+                         full_support_pattern, solve_certified_from, threshold_pattern, work_arrays)
 from .kernels import add_pattern
 from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
@@ -92,11 +91,9 @@ def _full_support_signs(r0, r1, s0, s1, a00, a01, a11, rtol):  # pragma: no cove
     b1 = a00 * r1 - a01 * r0
     m0 = rtol * (abs(a11 * r0) + abs(a01 * r1))
     m1 = rtol * (abs(a00 * r1) + abs(a01 * r0))
-    if s0 * b0 > m0 and s1 * b1 > m1:
-        return 1
-    if s0 * b0 < -m0 or s1 * b1 < -m1:
-        return 0
-    return -1
+    yes = (s0 * b0 > m0) & (s1 * b1 > m1)
+    no = (s0 * b0 < -m0) | (s1 * b1 < -m1)  # exclusive of yes (the margins are >= 0); no branch
+    return np.int64(yes) - np.int64(not (yes | no))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -106,6 +103,28 @@ def _signs_right(values, signs, p):  # pragma: no cover - compiled
         if signs[j] != 0.0 and values[j] != 0.0 and values[j] * signs[j] < 0.0:
             return False
     return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _add_support(counts, e, inS, sg, signs, p, k):  # pragma: no cover - compiled
+    """:func:`~mc_sparsity._mc.kernels.add_pattern` of the certified pattern ``(inS, sg)``, without branches.
+
+    The same cells: ``a`` zeros inside the true support, ``b`` outside, and the
+    signed-support hit when ``a = 0``, ``b = p - k`` and ``sg_j beta_j >= 0``
+    everywhere (``sg`` is +-1 or 0, never NaN).  The pattern is random: a
+    branch on it would be mispredicted about half the time.
+    """
+    a = 0
+    zeros = 0
+    right = True
+    for j in range(p):
+        z = np.int64(not inS[j])
+        a += z & np.int64(signs[j] != 0.0)
+        zeros += z
+        right &= sg[j] * signs[j] >= 0.0
+    b = zeros - a
+    counts[e, a * (p - k + 1) + b] += 1
+    counts[e, (k + 1) * (p - k + 1)] += np.int64((a == 0) & (b == p - k) & right)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -225,6 +244,7 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
                 r01 = a01 / a00
                 r10 = a01 / a11
                 rtol = rtols[e] * (1.0 + max(abs(r01), abs(r10)))
+                full = target == 0  # S is the full support: its signs need the full-support solution's
                 for i in range(m):
                     z0 = zb[i, 0]
                     z1 = zb[i, 1]
@@ -233,23 +253,20 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
                     n1 += code == 1
                     n2 += code == 2
                     n3 += code == 3
-                    if code != target:
-                        continue
-                    # the pattern is S: the signed support needs the signs of beta too
-                    if code == 1:
-                        hit += z0 * signs[0] > 0.0
-                    elif code == 2:
-                        hit += z1 * signs[1] > 0.0
-                    elif code == 3:
-                        hit += 1
-                    else:
+                    # the signed support needs the signs of beta too; computed for every draw and kept where the
+                    # pattern is S, without a branch on the random pattern
+                    on = code == target
+                    if full:
                         right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1], signs[0], signs[1],
                                                     a00, a01, a11, rtols[e])
-                        if right < 0:  # the pattern is certain, its signs are not: the replication is uncertified
-                            n0 -= 1
-                            unsure += 1
-                        else:
-                            hit += right
+                        # the pattern is certain, its signs are not: the replication is uncertified
+                        unsafe = on & (right < 0)
+                        n0 -= unsafe
+                        unsure += unsafe
+                        hit += on & (right > 0)
+                    else:
+                        hit += on & ((code == 3) | ((code == 1) & (z0 * signs[0] > 0.0))
+                                     | ((code == 2) & (z1 * signs[1] > 0.0)))
                 unsure += m - n0 - n1 - n2 - n3 - unsure
             counts[e, cell_of[0]] += n0
             counts[e, cell_of[1]] += n1
@@ -260,8 +277,8 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables,
-                      offsets, signs, counts, sums):  # pragma: no cover - compiled
+def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table,
+                      tables, offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     k_true = 0
     for j in range(p):
@@ -292,24 +309,9 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
     zw = np.empty(p)
     dw = np.empty(p)
     no_table = np.zeros(1)
-    # p != 2: the pattern at the centre z0 = G beta is tried first, then LARS, then CD.
+    # p != 2: active-set steps from the unpenalized solution's pattern, then LARS, then CD; each certified
     inS, sg, idx, rhs, u, w, bb, c, a, Lf = work_arrays(p)
-    in0 = np.zeros((n_est, p), dtype=np.bool_)
-    sg0 = np.zeros((n_est, p))
-    have0 = np.zeros(n_est, dtype=np.bool_)
-    z0 = np.empty(p)
-    for j in range(p):
-        acc = 0.0
-        for k in range(p):
-            acc += gram[j, k] * beta[k]
-        z0[j] = acc
-    for e in range(n_est):
-        if lams[e] > 0.0 and gammas[e] == 0.0:
-            table = tables[e]
-            if lars_once(A[e], z0, lams[e], use_table, table, offsets, inS, sg, idx, bb, c, w, a, rhs, Lf):
-                in0[e, :] = inS
-                sg0[e, :] = sg
-                have0[e] = True
+    scores = np.empty(p)
     for _ in range(n):
         _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
         for e in range(n_est):
@@ -326,6 +328,16 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
             rtol_e = rtols[e]
             inv_lmin_e = inv_lmins[e]
             amax_e = amax[e]
+            # the unpenalized solution A^{-1} z: beta_hat itself for the lasso (A = G, z = G beta_hat)
+            if lam2s[e] > 0.0:
+                for j in range(p):
+                    acc = 0.0
+                    for k in range(p):
+                        acc += inverses[e, j, k] * z[k]
+                    out[j] = acc
+            else:
+                for j in range(p):
+                    out[j] = bh[j]
             if gammas[e] > 0.0:
                 # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the weighted
                 # lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
@@ -353,15 +365,20 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
                 table = no_table
                 tab = False
                 z_e = zw
+                for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
+                    out[j] /= dw[j]
+                for j in range(p):
+                    scores[j] = Ae[j, j] * out[j]
+                threshold_pattern(scores, lam, inS, sg)
             else:
                 z_e = z
-            # candidate patterns in turn: the centre's, LARS's, coordinate descent's; one certificate
-            ok = solve_certified(Ae, z_e, lam, rtol_e, inv_lmin_e, amax_e, tab, table, offsets, in0[e], sg0[e],
-                                 have0[e], inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                full_support_pattern(out, inverses[e], lam, inS, sg, scores)
+            # candidate patterns in turn: active-set steps from the start pattern, LARS's, coordinate descent's;
+            # each certified, and the certified pattern is unique: the candidates decide only the time taken
+            ok = solve_certified_from(Ae, z_e, lam, rtol_e, inv_lmin_e, amax_e, tab, table, offsets,
+                                      inS, sg, idx, rhs, u, w, bb, c, a, Lf)
             if ok:
-                for j in range(p):
-                    zero[j] = not inS[j]
-                add_pattern(counts, e, zero, signs, _signs_right(sg, signs, p), p, k_true)
+                _add_support(counts, e, inS, sg, signs, p, k_true)
             else:
                 counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
 
@@ -431,9 +448,10 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, gammas=Non
     As = [G + l2 * np.eye(p) for l2 in lam2s]
     rtols = np.array([certification_margin(A) for A in As])
     inv_lmins = np.array([1.0 / np.linalg.eigvalsh(A)[0] for A in As])
+    inverses = np.array([np.linalg.inv(A) for A in As])  # start patterns only (full_support_pattern): no certificate
     use_table = p != 2 and p <= table_max_p
     tables, offsets = inverse_tables(As, p, use_table)
     signs = signs_of(beta)
-    args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, use_table, tables, offsets, signs)
+    args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table, tables, offsets, signs)
     return Kernel(function=_penalized_kernel, args=args,
                   counts_shape=(lams.size, tally_width(p, int(np.count_nonzero(signs)))))
