@@ -121,8 +121,8 @@ MUTANTS = [
     Mutant("convolution_origin_not_zeroed", "mc_sparsity/_exact/constrained.py",
            "            conv[..., 0] = 0.0  # the trapezoid rule on [0, 0]\n", "", ("tests/test_constrained_exact.py",)),
     Mutant("certificate_sign_margin_negative", "mc_sparsity/_mc/gram_lasso.py",
-           "if not sg[idx[k]] * u[k] > tol_b:", "if not sg[idx[k]] * u[k] > -tol_b:",
-           ("tests/test_kernels_correlated.py",)),
+           "signs_ok &= sg[idx[k]] * u[k] > tol_b", "signs_ok &= sg[idx[k]] * u[k] > -tol_b",
+           ("tests/test_gram_lasso.py", "tests/test_kernels_correlated.py")),
     # --- the one certified Gram-lasso solver (issue 17, step 4)
     Mutant("certified_solution_scattered_by_position", "mc_sparsity/_mc/gram_lasso.py",
            "                if inS[j]:\n                    b[j] = u[k]", "                if inS[j]:\n                    b[j] = u[j]",
