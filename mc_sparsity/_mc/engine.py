@@ -61,12 +61,28 @@ class Kernel:
     #: design and a solve) use small blocks so that trials spread over workers.
     block_size: int = BLOCK_SIZE
 
+    def __post_init__(self):
+        # Every array argument read-only, whoever built it: numba compiles one machine code per
+        # argument type, and "readonly array" is another type.  A scenario's frozen beta and a
+        # writable copy of it gave every kernel two compilations (about 35 s of a cold test run).
+        object.__setattr__(self, "args", tuple(_read_only(a) for a in self.args))
+
     def __reduce__(self):
         # To a worker process (loky, dask) the compiled function travels by name: pickled by
         # value, numba would compile it again in every worker (about 10 s, measured) instead
         # of loading its machine code from the on-disk cache.
         return (_rebuild_kernel, (_by_name(self.function), self.args, self.counts_shape, self.sums_shape,
                                   self.block_size))
+
+
+def _read_only(value):
+    """An ndarray as a C-contiguous read-only array (a copy when it was writable); anything else as is."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if value.flags.writeable or not value.flags.c_contiguous:
+        value = np.array(value, order="C")
+        value.setflags(write=False)
+    return value
 
 
 def _by_name(function):

@@ -280,7 +280,7 @@ def certify(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, 
                      idx, rhs, u, w, Lf) == 1
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def lars_path(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg, idx, b, c, w, a, rhs,
           Lf):  # pragma: no cover - compiled
     """LARS-lasso homotopy from ``mu = max|z_j|`` (b = 0) down to ``mu = lam`` (penalized)
