@@ -10,7 +10,7 @@ from numpy.testing import assert_array_equal
 from mc_sparsity import project_l1_ball, project_l2_ball, ridge_shrink, soft_threshold
 from mc_sparsity._mc.engine import BLOCK_SIZE, Kernel, block_generator, blocks_per_task, n_workers, run_kernel
 from mc_sparsity._base.errors import ParameterError
-from mc_sparsity._mc.kernels import constrained_kernel, penalized_kernel
+from mc_sparsity._mc.orthonormal import constrained_kernel, penalized_kernel
 
 
 def _replay(mean, sigma, reps, seed, solve, rows, tally_of):
@@ -174,7 +174,7 @@ def test_counts_are_the_same_through_a_scheduler_address(reference):
 
 @pytest.mark.parametrize("divisor", [1.0, 1.5, 2.0, 3.0, 1.0 + 1e-12, 1e10, 1e300])
 def test_the_ridge_threshold_is_exactly_where_the_quotient_underflows(divisor):
-    from mc_sparsity._mc.kernels import quotient_zero_threshold
+    from mc_sparsity._mc.orthonormal import quotient_zero_threshold
 
     t = quotient_zero_threshold(divisor)
     rng = np.random.default_rng(0)
@@ -189,7 +189,7 @@ def test_kernel_pickles_its_compiled_function_by_name():
     # function arrives as the module's own dispatcher, the arguments by value.
     import pickle
 
-    from mc_sparsity._mc.kernels import penalized_counts, penalized_kernel
+    from mc_sparsity._mc.orthonormal import penalized_counts, penalized_kernel
 
     kernel = penalized_kernel([1.0, 0.3], 1.0, [0.5], [], -1)
     back = pickle.loads(pickle.dumps(kernel))

@@ -12,7 +12,7 @@ import pytest
 from mc_sparsity._mc import engine as _engine
 from mc_sparsity._mc.engine import BLOCK_SIZE, SimulationInterrupted, run_kernel
 from mc_sparsity._stats.inference import proportion_interval
-from mc_sparsity._mc.kernels import penalized_kernel
+from mc_sparsity._mc.orthonormal import penalized_kernel
 from mc_sparsity.cli import main
 
 KERNEL = penalized_kernel([1.0, 0.3], 1.0, [0.5], [2.0], -1)

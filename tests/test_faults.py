@@ -191,7 +191,7 @@ def test_reps_beyond_the_counters_are_refused(capsys, run_cli):
 
 
 def test_n_jobs_on_a_process_backend_is_capped_at_the_cores(capsys):
-    from mc_sparsity._mc.kernels import penalized_kernel
+    from mc_sparsity._mc.orthonormal import penalized_kernel
 
     tally = _engine.run_kernel(penalized_kernel([1.0], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0),
                                n_jobs=1000, backend="loky")

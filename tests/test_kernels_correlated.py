@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 from mc_sparsity._base.errors import ParameterError
-from mc_sparsity._mc.kernels import constrained_kernel, penalized_kernel
+from mc_sparsity._mc.orthonormal import constrained_kernel, penalized_kernel
 from mc_sparsity._exact.lasso_enumeration import constrained_lasso_gram_solve, lasso_gram_solve
 from mc_sparsity._mc.kernels_constrained import constrained_correlated_kernel
 from mc_sparsity._mc.kernels_correlated import _p2_penalized_class, penalized_correlated_kernel

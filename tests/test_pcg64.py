@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from mc_sparsity._mc.kernels import penalized_counts
+from mc_sparsity._mc.orthonormal import penalized_counts
 from mc_sparsity._mc.pcg64 import next_uint64, standard_normal, state_of, store_state
 
 

@@ -21,7 +21,7 @@ from scipy import integrate, special, stats
 from mc_sparsity._mc.engine import BLOCK_SIZE, block_generator
 from mc_sparsity._base.errors import ParameterError
 from mc_sparsity._estimators.lasso_ridge import soft_threshold
-from mc_sparsity._mc.kernels import penalized_kernel
+from mc_sparsity._mc.orthonormal import penalized_kernel
 from mc_sparsity._solvers.study import sklearn_tolerance_study
 from mc_sparsity._solvers.iterative import (
     SOLVERS,

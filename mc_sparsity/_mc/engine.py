@@ -437,7 +437,7 @@ def run_kernel(
 
     Examples
     --------
-    >>> from mc_sparsity._mc.kernels import penalized_kernel
+    >>> from mc_sparsity._mc.orthonormal import penalized_kernel
     >>> tally = run_kernel(penalized_kernel([1.0, 0.3], 1.0, [0.5], [], -1), 1000, np.random.SeedSequence(0))
     >>> int(tally.counts[0, :3].sum()), tally.completed    # the (a, b) cells of the one estimator's tally
     (1000, 1000)

@@ -18,7 +18,7 @@ same draws):
   (see ``_penalties``);
 * penalized ridge: the solution ``beta_hat_j / (1 + lam)`` is zero in floating
   point exactly when ``|beta_hat_j| <= t_d``, ``t_d`` the largest double whose
-  quotient by ``d = 1 + lam`` rounds to 0 (:func:`quotient_zero_threshold`,
+  quotient by ``d = 1 + lam`` rounds to 0 (:func:`~mc_sparsity._mc.orthonormal.quotient_zero_threshold`,
   found on the lattice of doubles; correctly rounded division is monotone), so
   the kernel counts the exact zeros of the computed quotient with one
   comparison: it underflows to 0 for ``beta_hat_j = 1e-320``, ``lam = 1e10``,
@@ -41,14 +41,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .orthonormal import (SMALL_NORMALS, constrained_counts, constrained_kernel, penalized_counts,  # noqa: F401
-                          penalized_counts_numpy, penalized_kernel, quotient_zero_threshold)
 from .pcg64 import standard_normal, state_of, store_state
 
-__all__ = ["penalized_counts_compiled", "constrained_counts_compiled", "add_pattern", "BATCH", "LOCAL_CELLS",
-           # the engine's view of these loops, from .orthonormal (where they live, without numba)
-           "penalized_counts", "penalized_counts_numpy", "constrained_counts", "penalized_kernel",
-           "constrained_kernel", "quotient_zero_threshold", "SMALL_NORMALS"]
+__all__ = ["penalized_counts_compiled", "constrained_counts_compiled", "add_pattern", "BATCH", "LOCAL_CELLS"]
 
 
 # Replications drawn before they are classified.  Counting a batch with
@@ -318,7 +313,7 @@ def constrained_counts_compiled(rng, n, mean, sigma, radius, signs, counts, sums
 
 @numba.njit(cache=True, nogil=True)
 def _constrained_counts(rng, n, mean, sigma, radius, signs, counts, sums):  # pragma: no cover - compiled
-    """:func:`constrained_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
+    """:func:`~mc_sparsity._mc.orthonormal.constrained_counts` on the PCG64 state ``rng`` (``uint64[4]``, advanced in place)."""
     p = mean.shape[0]
     k_true = 0
     for j in range(p):

@@ -11,7 +11,7 @@ and ``beta_hat ~ N(beta, sigma^2 G^{-1})`` is drawn as
 ``G^{-1}`` and ``eps_j`` drawn by ``rng.standard_normal()`` one scalar at a
 time, ``j = 0..p-1``, replication after replication.  With ``G = I`` (and
 ``L = I``) every ``beta_hat`` is, bit for bit, the one of
-:func:`mc_sparsity._mc.kernels.penalized_counts` on the same stream.
+:func:`mc_sparsity._mc.orthonormal.penalized_counts` on the same stream.
 
 The exact zero pattern of ``b*`` (KKT: ``G b - z + lam s = 0``, ``s_j =
 sign(b_j)`` on the support ``S``, ``|s_j| <= 1`` off it; ``G`` SPD makes
