@@ -58,3 +58,14 @@ def run_cli(capsys):
         return status, out, err
 
     return run
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if any scenario of a study is run (for refusals that must come before any work)."""
+    from mc_sparsity._pipeline import study
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a scenario was run before the input was refused")
+
+    monkeypatch.setattr(study, "_scenario_rows", refuse)

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from mc_sparsity._mc import engine as _engine
-from mc_sparsity._pipeline import study as _study
 from mc_sparsity._pipeline.output import Journal, JournalWarning, OutputLock, write_atomic
 from mc_sparsity._pipeline.study import StudyError, load_study, parse_study, run_study
 from mc_sparsity.cli import main
@@ -43,14 +42,6 @@ def tiny(tmp_path):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY)
     return path
-
-
-@pytest.fixture
-def no_work(monkeypatch):
-    """Fail the test if any scenario is run."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("a scenario was run before the input was refused")
-    monkeypatch.setattr(_study, "_scenario_rows", refuse)
 
 
 # ---------------------------------------------------------------- outputs

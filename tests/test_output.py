@@ -7,7 +7,6 @@ import textwrap
 import pytest
 
 from mc_sparsity._base.errors import ParameterError
-from mc_sparsity._pipeline import study as _study
 from mc_sparsity._pipeline.output import OutputFolder, OutputLocked, check_output_file
 
 NAMES = ["REPORT.md", "results.csv", "figures/a.png", "figures/b.png"]
@@ -30,13 +29,6 @@ def study_file(tmp_path):
     path = tmp_path / "one.toml"
     path.write_text(STUDY)
     return path
-
-
-@pytest.fixture
-def no_work(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a scenario was run before the input was refused")
-    monkeypatch.setattr(_study, "_scenario_rows", refuse)
 
 
 def _refused(run_cli, *argv, words=()):

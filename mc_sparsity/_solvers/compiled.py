@@ -150,6 +150,14 @@ def _run_solver(code, start, z, bh, gram, lam, step, checkpoints, exact_zero,
 
 
 @numba.njit(cache=True, nogil=True)
+def _replication_work(p, n_check):  # pragma: no cover - compiled
+    """Work arrays of one replication: ``beta_hat, z, b*, its zeros``, the solver's work, the checkpoint
+    iterates ``(n_check, p)`` and the iterate, previous iterate, momentum point and gradient."""
+    return (np.empty(p), np.empty(p), np.empty(p), np.empty(p, dtype=np.bool_), work_arrays(p),
+            np.empty((n_check, p)), np.empty(p), np.empty(p), np.empty(p), np.empty(p))
+
+
+@numba.njit(cache=True, nogil=True)
 def solver_replications(rng, n, beta, sigma, gram, chol, lam, margins, code, start, step, checkpoints, eps,
                         counts, sums):  # pragma: no cover - compiled
     """The kernel: ``n`` replications of one solver; layout in :func:`solver_kernel`."""
@@ -160,16 +168,7 @@ def solver_replications(rng, n, beta, sigma, gram, chol, lam, margins, code, sta
     base = n_check * width
     ident = base + 4 + p
     e = np.empty(p)
-    bh = np.empty(p)
-    z = np.empty(p)
-    bstar = np.empty(p)
-    zero = np.empty(p, dtype=np.bool_)
-    work = work_arrays(p)
-    out = np.empty((n_check, p))
-    b = np.empty(p)
-    prev = np.empty(p)
-    y = np.empty(p)
-    grad = np.empty(p)
+    bh, z, bstar, zero, work, out, b, prev, y, grad = _replication_work(p, n_check)
     last = checkpoints[n_check - 1]
     for _ in range(n):
         _draw(rng, beta, sigma, chol, e, bh, z, gram)
@@ -242,16 +241,7 @@ def _exact_many(z, gram, lam, margins, b, zero, certified):  # pragma: no cover 
 def _iterates_many(beta_hat, gram, lam, margins, code, start, step, checkpoints, out_all, ident):  # pragma: no cover
     n, p = beta_hat.shape
     n_check = checkpoints.shape[0]
-    bh = np.empty(p)
-    z = np.empty(p)
-    bstar = np.empty(p)
-    zero = np.empty(p, dtype=np.bool_)
-    work = work_arrays(p)
-    out = np.empty((n_check, p))
-    b = np.empty(p)
-    prev = np.empty(p)
-    y = np.empty(p)
-    grad = np.empty(p)
+    bh, z, bstar, zero, work, out, b, prev, y, grad = _replication_work(p, n_check)
     for i in range(n):
         for j in range(p):
             bh[j] = beta_hat[i, j]
