@@ -19,7 +19,7 @@ def _solve(A, z, lam, start=None):
     p = A.shape[0]
     rtol, inv_lmin, amax = certificate_scales(A)
     inS, sg = np.zeros(p, dtype=np.bool_), np.zeros(p)
-    idx = np.zeros(p, dtype=np.int64)
+    idx = np.zeros(p + 1, dtype=np.int64)  # work_arrays' length
     work = [np.zeros(p) for _ in range(6)]
     have = start is not None
     s_in = np.array(start[0] if have else np.zeros(p), dtype=np.bool_)
@@ -109,7 +109,7 @@ def _certify_pattern(G, z, lam, in_support, signs, use_table):
     work = [np.zeros(p) for _ in range(3)]
     return certify(G, np.asarray(z, dtype=float), lam, 0.0, False, use_table, tables[0], offsets,
                     np.array(in_support, dtype=np.bool_), np.array(signs, dtype=float), certification_margin(G),
-                    1.0 / np.linalg.eigvalsh(G)[0], float(np.abs(G).max()), np.zeros(p, dtype=np.int64),
+                    1.0 / np.linalg.eigvalsh(G)[0], float(np.abs(G).max()), np.zeros(p + 1, dtype=np.int64),
                     work[0], work[1], work[2], np.zeros((p, p)))
 
 
@@ -209,7 +209,7 @@ def test_kkt_check_hands_back_the_solve_and_the_correlations_of_a_failed_pattern
     for in_s, sg in (([True, True, False], [1.0, 1.0, 0.0]), (ref != 0.0, np.sign(ref))):
         in_s, sg = np.array(in_s, dtype=np.bool_), np.array(sg, dtype=float)
         args = (A, z, lam, 0.0, False, False, np.zeros(1), np.zeros(1, dtype=np.int64), in_s, sg, rtol, inv_lmin,
-                amax, np.zeros(3, dtype=np.int64), np.zeros(3), np.zeros(3), np.zeros(3), np.zeros((3, 3)))
+                amax, np.zeros(4, dtype=np.int64), np.zeros(3), np.zeros(3), np.zeros(3), np.zeros((3, 3)))
         status = kkt_check(*args)
         assert status == certify(*args)
         S = np.flatnonzero(in_s)

@@ -136,16 +136,15 @@ def inverse_tables(As, p, use_table):
 def support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, out, Lf):  # pragma: no cover - compiled
     """``out[:ns] = A_SS^{-1} rhs[:ns]`` for ``S = idx[:ns]`` (increasing); False if not SPD."""
     if use_table:
-        # the tabulated inverse is exactly symmetric: column k is row k, contiguous;
-        # out[i] accumulates over k = 0..ns-1 in order (a row dot product's rounding)
+        # the tabulated inverse is exactly symmetric: row i is column i; out[i] is the dot product of
+        # row i with rhs, summed over k = 0..ns-1 in order, in a register
         off = offsets[mask]
         for i in range(ns):
-            out[i] = 0.0
-        for k in range(ns):
-            r = rhs[k]
-            base = off + k * ns
-            for i in range(ns):
-                out[i] += table[base + i] * r
+            acc = 0.0
+            base = off + i * ns
+            for k in range(ns):
+                acc += table[base + k] * rhs[k]
+            out[i] = acc
         return True
     for i in range(ns):
         for k in range(i + 1):
@@ -173,15 +172,21 @@ def support_solve(A, use_table, table, offsets, idx, ns, mask, rhs, out, Lf):  #
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def collect_support(inS, sg, idx, rhs):  # pragma: no cover - compiled
-    """Sorted support into ``idx``, its signs into ``rhs``; returns (ns, mask)."""
+    """Sorted support into ``idx[:ns]``, its complement into ``idx[ns:p]`` (sorted too), the support's signs
+    into ``rhs``; returns (ns, mask).  ``idx`` has ``p + 1`` entries: the last is scratch."""
+    p = inS.shape[0]
     ns = 0
     mask = 0
-    for j in range(inS.shape[0]):  # branch-free: the pattern is random, a branch would be mispredicted
+    for j in range(p):  # branch-free: the pattern is random, a branch would be mispredicted
+        step = np.int64(inS[j])
         idx[ns] = j
         rhs[ns] = sg[j]
-        step = np.int64(inS[j])
         ns += step
         mask |= step << j
+    nc = ns
+    for j in range(p):  # every j written, kept only off the support (a support j lands where the next goes)
+        idx[nc] = j
+        nc += 1 - np.int64(inS[j])
     return ns, mask
 
 
@@ -252,18 +257,18 @@ def kkt_check(A, z, lam, radius, constrained, use_table, table, offsets, inS, sg
     if ns == p:
         return 1 if signs_ok else 0
     tol_c = rtol * (zmax + abs(lev) + amax * b1 + extra_c)
-    for j in range(p):
-        w[j] = z[j]
-    for k in range(ns):  # c = z - A[:, S] b_S column by column, into w
-        uk = u[k]
-        row = idx[k]
-        for j in range(p):
-            w[j] -= A[row, j] * uk
+    # c_j = z_j - A_{S,j}^T b_S off the support only (the support's c is lev s_S by construction), into w[j],
+    # summed over the support in order in a register
+    clear = True
+    for m in range(ns, p):
+        j = idx[m]
+        acc = z[j]
+        for k in range(ns):
+            acc -= A[idx[k], j] * u[k]
+        w[j] = acc
+        clear &= abs(acc) < lev - tol_c
     if not signs_ok:
         return 0
-    clear = True
-    for j in range(p):  # no branch on the (random) pattern
-        clear &= inS[j] | (abs(w[j]) < lev - tol_c)
     return 1 if clear else 0
 
 
@@ -428,7 +433,7 @@ def solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, 
     pattern is in ``(inS, sg)`` and the solution in ``b`` (zeros off the
     support, ``b_S = A_SS^{-1}(z_S - lam s_S)``).  Uncertified: ``(inS, sg)``
     and ``b`` are coordinate descent's, to be counted apart.  The other
-    arguments are work arrays (``idx`` int64; ``Lf`` p x p) and the margins of
+    arguments are work arrays (:func:`work_arrays`) and the margins of
     :func:`certify`.
     """
     p = z.shape[0]
@@ -563,6 +568,7 @@ def _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, off
 
 @numba.njit(cache=True, nogil=True)
 def work_arrays(p):  # pragma: no cover - compiled
-    """The work arrays of :func:`solve_certified` for size ``p``: ``inS, sg, idx, rhs, u, w, b, c, a, Lf``."""
-    return (np.zeros(p, dtype=np.bool_), np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros(p), np.zeros(p),
+    """The work arrays of :func:`solve_certified` for size ``p``: ``inS, sg, idx, rhs, u, w, b, c, a, Lf``
+    (``idx`` int64 with ``p + 1`` entries, see :func:`collect_support`; ``Lf`` p x p)."""
+    return (np.zeros(p, dtype=np.bool_), np.zeros(p), np.zeros(p + 1, dtype=np.int64), np.zeros(p), np.zeros(p),
             np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p), np.zeros((p, p)))

@@ -23,6 +23,7 @@ from .gram_lasso import (TABLE_MAX_P, certification_margin, certify, inverse_tab
                          work_arrays)
 from .kernels import add_pattern
 from .kernels_correlated import BATCH, _draw, _signs_right, check_kernel_inputs
+from .pcg64 import run_on_state, standard_normal
 from .secular import ridge_ball_multiplier
 from .tally import signs_of, tally_width
 from .._base.validation import Interval, check_scalar
@@ -182,7 +183,7 @@ def _ridge_ball_signs_p2(z0, z1, w0, w1, d0, d1, g00, g01, g10, g11, radius, rto
 
 
 @numba.njit(cache=True, nogil=True)
-def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts):  # pragma: no cover
+def _constrained_p2(state, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts):  # pragma: no cover
     """p = 2: the operations of ``_constrained_kernel`` on scalars, a batch of draws at a time, tallied locally.
 
     The same floating-point operations in the same order as ``_draw``,
@@ -214,11 +215,12 @@ def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs,
     v11 = evecs[1, 1]
     wv = np.empty(2)
     r2 = radius * radius
+    hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
         for i in range(m):
-            e0 = rng.standard_normal()
-            e1 = rng.standard_normal()
+            e0, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            e1, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
             x0 = beta[0] + sigma * (0.0 + l00 * e0)
             x1 = beta[1] + sigma * ((0.0 + l10 * e0) + l11 * e1)
             xb[i, 0] = x0
@@ -272,10 +274,12 @@ def _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs,
             counts[1, c] += ridge[c]
             lasso[c] = 0
             ridge[c] = 0
+    state[0] = hi
+    state[1] = lo
 
 
 @numba.njit(cache=True, nogil=True)
-def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin, evals, evecs, use_table, table,
+def _constrained_kernel(state, n, beta, sigma, gram, chol, radius, rtol, inv_lmin, evals, evecs, use_table, table,
                         offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     amax = 0.0
@@ -294,10 +298,11 @@ def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin,
     hits = (k_true + 1) * (p - k_true + 1)
     zero = np.empty(p, dtype=np.bool_)
     if p == 2:
-        _constrained_p2(rng, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts)
+        _constrained_p2(state, n, beta, sigma, gram, chol, radius, rtol, evals, evecs, signs, counts)
         return
+    hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for _ in range(n):
-        _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
+        hi, lo = _draw(hi, lo, inc_hi, inc_lo, p, beta, sigma, chol, gram, eps, bh, z)
         _ridge_ball_zeros(evals, evecs, z, radius, wv, out)
         for j in range(p):
             zero[j] = out[j] == 0.0
@@ -339,6 +344,13 @@ def _constrained_kernel(rng, n, beta, sigma, gram, chol, radius, rtol, inv_lmin,
             add_pattern(counts, 0, zero, signs, _signs_right(sg, signs, p), p, k_true)
         else:
             counts[0, hits + 1] += 1
+    state[0] = hi
+    state[1] = lo
+
+
+def _constrained_function(rng, n, *args):
+    """:func:`_constrained_kernel` called with the engine's ``rng``, which it leaves advanced past its normals."""
+    run_on_state(_constrained_kernel, rng, n, *args)
 
 
 def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_p=TABLE_MAX_P):
@@ -378,5 +390,5 @@ def constrained_correlated_kernel(beta, sigma, gram, chol, radius, *, table_max_
     signs = signs_of(beta)
     args = (beta, sigma, G, L, radius, certification_margin(G), 1.0 / evals[0], evals, np.ascontiguousarray(evecs), use_table,
             tables[0], offsets, signs)
-    return Kernel(function=_constrained_kernel, args=args,
+    return Kernel(function=_constrained_function, args=args,
                   counts_shape=(2, tally_width(p, int(np.count_nonzero(signs)))))

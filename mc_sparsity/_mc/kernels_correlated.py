@@ -4,7 +4,8 @@ Setting: ``y = X b + e``, Gram ``G = X^T X`` (``p x p``, symmetric positive
 definite).  Everything depends on ``y`` through ``z = X^T y = G beta_hat`` with
 ``beta_hat ~ N(beta, sigma^2 G^{-1})``.  A replication draws
 ``beta_hat = beta + sigma * L @ eps`` (``L`` the lower Cholesky factor of
-``G^{-1}``, ``eps_j`` drawn with ``rng.standard_normal()`` one at a time,
+``G^{-1}``, ``eps_j`` numpy's ``rng.standard_normal()`` one at a time (drawn
+inline by :mod:`~mc_sparsity._mc.pcg64`, bit for bit),
 ``j = 0..p-1``: with ``G = I`` the stream is draw for draw that of
 :mod:`mc_sparsity._mc.kernels`), computes ``z = G @ beta_hat`` and solves every
 estimator *exactly*, counting its exactly-zero coordinates.
@@ -48,8 +49,9 @@ import numpy as np
 
 from .engine import Kernel
 from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
-                         full_support_pattern, solve_certified_from, threshold_pattern, work_arrays)
+                         solve_certified_from, threshold_pattern, work_arrays)
 from .kernels import add_pattern
+from .pcg64 import run_on_state, standard_normal
 from .tally import signs_of, tally_width
 from .._base.errors import ParameterError
 from .._base.validation import Interval, check_beta, check_cholesky, check_gram, check_scalar
@@ -128,9 +130,10 @@ def _add_support(counts, e, inS, sg, signs, p, k):  # pragma: no cover - compile
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _draw(rng, p, beta, sigma, chol, gram, eps, bh, z):  # pragma: no cover - compiled
+def _draw(hi, lo, inc_hi, inc_lo, p, beta, sigma, chol, gram, eps, bh, z):  # pragma: no cover - compiled
+    """One replication's ``beta_hat`` into ``bh`` and ``z = G beta_hat`` into ``z``; returns the advanced state."""
     for j in range(p):
-        eps[j] = rng.standard_normal()
+        eps[j], hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
     for j in range(p):
         acc = 0.0
         for k in range(j + 1):
@@ -142,6 +145,87 @@ def _draw(rng, p, beta, sigma, chol, gram, eps, bh, z):  # pragma: no cover - co
         x = bh[k]
         for j in range(p):
             z[j] += gram[k, j] * x
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def batch_columns(p):  # pragma: no cover - compiled
+    """Draws per batch of the p != 2 kernels: 128 while a batch's few (p, cols) arrays stay in the core's
+    cache (p <= 32), fewer above."""
+    return max(8, min(128, 4096 // p))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _draw_batch(hi, lo, inc_hi, inc_lo, m, beta, sigma, chol, gram, eps, bh, z, acc):  # pragma: no cover
+    """:func:`_draw` for ``m`` draws, into the columns of ``bh`` and ``z``: the same operations in the same order
+    per draw (the sums over ``k`` in order, from 0.0), vectorised along the draws.  Returns the advanced state."""
+    p = beta.shape[0]
+    for i in range(m):
+        for j in range(p):
+            eps[j, i], hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+    for j in range(p):
+        for i in range(m):
+            acc[i] = 0.0
+        for k in range(j + 1):
+            c = chol[j, k]
+            for i in range(m):
+                acc[i] += c * eps[k, i]
+        bj = beta[j]
+        for i in range(m):
+            bh[j, i] = bj + sigma * acc[i]
+    for j in range(p):
+        for i in range(m):
+            z[j, i] = 0.0
+    for k in range(p):  # z = G bh column by column (G symmetric): z_j sums over k in order
+        for j in range(p):
+            g = gram[k, j]
+            for i in range(m):
+                z[j, i] += g * bh[k, i]
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _matmul_batch(M, x, m, out, acc):  # pragma: no cover - compiled
+    """``out[:, i] = M @ x[:, i]`` for the first ``m`` columns, each row's sum over ``k`` in order from 0.0."""
+    p = M.shape[0]
+    for j in range(p):
+        for i in range(m):
+            acc[i] = 0.0
+        for k in range(p):
+            c = M[j, k]
+            for i in range(m):
+                acc[i] += c * x[k, i]
+        for i in range(m):
+            out[j, i] = acc[i]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _full_support_batch(x, inverse, lam, m, sign, start, acc):  # pragma: no cover - compiled
+    """:func:`~mc_sparsity._mc.gram_lasso.full_support_pattern` of the first ``m`` columns of ``x``:
+    ``sign(x)`` into ``sign``, the start support into ``start`` (its signs are ``sign`` there)."""
+    p = x.shape[0]
+    for k in range(p):
+        for i in range(m):
+            v = x[k, i]
+            sign[k, i] = np.float64(v > 0.0) - np.float64(v < 0.0)
+    for j in range(p):
+        for i in range(m):
+            acc[i] = 0.0
+        for k in range(p):
+            c = inverse[j, k]
+            for i in range(m):
+                acc[i] += c * sign[k, i]
+        for i in range(m):
+            start[j, i] = sign[j, i] * (x[j, i] - lam * acc[i]) > 0.0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _tally_solution(counts, e, certified, inS, sg, signs, p, k):  # pragma: no cover - compiled
+    """A certified pattern into its cells (:func:`_add_support`), an uncertified replication apart."""
+    if certified:
+        _add_support(counts, e, inS, sg, signs, p, k)
+    else:
+        counts[e, (k + 1) * (p - k + 1) + 1] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -178,7 +262,7 @@ def _smooth_zeros(Lf, z, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts):  # pragma: no cover
+def _penalized_p2(state, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts):  # pragma: no cover
     """p = 2: a batch of draws (the operations of ``_draw``), then each estimator with register accumulators."""
     n_est = lams.shape[0]
     zb = np.empty((BATCH, 2))
@@ -202,11 +286,12 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
     g00 = gram[0, 0]
     g01 = gram[0, 1]
     g11 = gram[1, 1]
+    hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for start in range(0, n, BATCH):
         m = min(BATCH, n - start)
         for i in range(m):
-            e0 = rng.standard_normal()
-            e1 = rng.standard_normal()
+            e0, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+            e1, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
             x0 = b0 + sigma * (0.0 + l00 * e0)
             x1 = b1 + sigma * ((0.0 + l10 * e0) + l11 * e1)
             zb[i, 0] = (0.0 + g00 * x0) + g01 * x1
@@ -274,10 +359,12 @@ def _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs,
             counts[e, cell_of[3]] += n3
             counts[e, hits] += hit
             counts[e, hits + 1] += unsure
+    state[0] = hi
+    state[1] = lo
 
 
 @numba.njit(cache=True, nogil=True)
-def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table,
+def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table,
                       tables, offsets, signs, counts, sums):  # pragma: no cover - compiled
     p = beta.shape[0]
     k_true = 0
@@ -294,7 +381,6 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
                 A[e, i, k] = gram[i, k] + (lam2s[e] if i == k else 0.0)
                 amax[e] = max(amax[e], abs(A[e, i, k]))
         _full_cholesky(A[e], Lfull[e])
-    eps = np.empty(p)
     bh = np.empty(p)
     z = np.empty(p)
     out = np.empty(p)
@@ -302,85 +388,107 @@ def _penalized_kernel(rng, n, beta, sigma, gram, chol, lams, lam2s, gammas, rtol
     for e in range(n_est):
         weighted |= gammas[e] > 0.0
     if p == 2 and not weighted:
-        _penalized_p2(rng, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts)
+        _penalized_p2(state, n, beta, sigma, gram, chol, lams, A, Lfull, rtols, signs, counts)
         return
     # adaptive (weighted) estimators: the rescaled problem of each draw, no tables
     Aw = np.empty((p, p))
     zw = np.empty(p)
     dw = np.empty(p)
     no_table = np.zeros(1)
-    # p != 2: active-set steps from the unpenalized solution's pattern, then LARS, then CD; each certified
+    # p != 2: active-set steps from the full-support candidate's pattern, then LARS, then CD; each certified
     inS, sg, idx, rhs, u, w, bb, c, a, Lf = work_arrays(p)
     scores = np.empty(p)
-    for _ in range(n):
-        _draw(rng, p, beta, sigma, chol, gram, eps, bh, z)
+    # a batch of draws, coordinate-major (row j: coordinate j of every draw), so that the draws' linear
+    # algebra runs along contiguous memory (vectorised); per draw, the same operations in the same order
+    cols = batch_columns(p)
+    eps_b = np.empty((p, cols))
+    bh_b = np.empty((p, cols))
+    z_b = np.empty((p, cols))
+    x_b = np.empty((p, cols))
+    sign_b = np.empty((p, cols))
+    start_b = np.empty((p, cols), dtype=np.bool_)
+    acc_b = np.empty(cols)
+    hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
+    for first in range(0, n, cols):
+        m = min(cols, n - first)
+        hi, lo = _draw_batch(hi, lo, inc_hi, inc_lo, m, beta, sigma, chol, gram, eps_b, bh_b, z_b, acc_b)
         for e in range(n_est):
             lam = lams[e]
             Ae = A[e]
             if lam == 0.0:
-                _smooth_zeros(Lfull[e], z, out)
-                for j in range(p):
-                    zero[j] = out[j] == 0.0
-                add_pattern(counts, e, zero, signs, _signs_right(out, signs, p), p, k_true)
+                for i in range(m):
+                    for j in range(p):
+                        z[j] = z_b[j, i]
+                    _smooth_zeros(Lfull[e], z, out)
+                    for j in range(p):
+                        zero[j] = out[j] == 0.0
+                    add_pattern(counts, e, zero, signs, _signs_right(out, signs, p), p, k_true)
                 continue
             table = tables[e]
-            tab = use_table
             rtol_e = rtols[e]
             inv_lmin_e = inv_lmins[e]
             amax_e = amax[e]
-            # the unpenalized solution A^{-1} z: beta_hat itself for the lasso (A = G, z = G beta_hat)
+            # the unpenalized solution A^{-1} z of every draw: beta_hat itself for the lasso (A = G, z = G beta_hat)
             if lam2s[e] > 0.0:
-                for j in range(p):
-                    acc = 0.0
-                    for k in range(p):
-                        acc += inverses[e, j, k] * z[k]
-                    out[j] = acc
+                _matmul_batch(inverses[e], z_b, m, x_b, acc_b)
             else:
                 for j in range(p):
-                    out[j] = bh[j]
+                    for i in range(m):
+                        x_b[j, i] = bh_b[j, i]
             if gammas[e] > 0.0:
-                # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the weighted
-                # lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
-                # Its margins are A''s own (eigenvalues of each draw's A': p <= 100, a small symmetric solve).
-                dmin = np.inf
+                for i in range(m):
+                    for j in range(p):
+                        bh[j] = bh_b[j, i]
+                        z[j] = z_b[j, i]
+                        out[j] = x_b[j, i]
+                    # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the
+                    # weighted lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
+                    # Its margins are A''s own (eigenvalues of each draw's A': p <= 100, a small symmetric solve).
+                    dmin = np.inf
+                    for j in range(p):
+                        dw[j] = abs(bh[j]) ** gammas[e]
+                        dmin = min(dmin, dw[j])
+                    if not dmin > 0.0:  # beta_hat_j = 0 exactly (probability 0): an infinite weight
+                        counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
+                        continue
+                    amax_w = 0.0
+                    for r in range(p):
+                        zw[r] = dw[r] * z[r]
+                        for k in range(p):
+                            Aw[r, k] = dw[r] * Ae[r, k] * dw[k]
+                            amax_w = max(amax_w, abs(Aw[r, k]))
+                    evals = np.linalg.eigvalsh(Aw)  # the margins of A' itself: max(1e-9, 64 p eps cond(A'))
+                    if not evals[0] > 0.0:
+                        counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
+                        continue
+                    for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
+                        out[j] /= dw[j]
+                    for j in range(p):
+                        scores[j] = Aw[j, j] * out[j]
+                    threshold_pattern(scores, lam, inS, sg)
+                    ok = solve_certified_from(Aw, zw, lam, margin_from_eigenvalues(p, evals[0], evals[p - 1]),
+                                              1.0 / evals[0], amax_w, False, no_table, offsets,
+                                              inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                    _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
+                continue
+            _full_support_batch(x_b, inverses[e], lam, m, sign_b, start_b, acc_b)
+            for i in range(m):
                 for j in range(p):
-                    dw[j] = abs(bh[j]) ** gammas[e]
-                    dmin = min(dmin, dw[j])
-                if not dmin > 0.0:  # beta_hat_j = 0 exactly (probability 0): an infinite weight
-                    counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
-                    continue
-                amax_e = 0.0
-                for i in range(p):
-                    zw[i] = dw[i] * z[i]
-                    for k in range(p):
-                        Aw[i, k] = dw[i] * Ae[i, k] * dw[k]
-                        amax_e = max(amax_e, abs(Aw[i, k]))
-                evals = np.linalg.eigvalsh(Aw)  # the margins of A' itself: max(1e-9, 64 p eps cond(A'))
-                if not evals[0] > 0.0:
-                    counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
-                    continue
-                rtol_e = margin_from_eigenvalues(p, evals[0], evals[p - 1])
-                inv_lmin_e = 1.0 / evals[0]
-                Ae = Aw
-                table = no_table
-                tab = False
-                z_e = zw
-                for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
-                    out[j] /= dw[j]
-                for j in range(p):
-                    scores[j] = Ae[j, j] * out[j]
-                threshold_pattern(scores, lam, inS, sg)
-            else:
-                z_e = z
-                full_support_pattern(out, inverses[e], lam, inS, sg, scores)
-            # candidate patterns in turn: active-set steps from the start pattern, LARS's, coordinate descent's;
-            # each certified, and the certified pattern is unique: the candidates decide only the time taken
-            ok = solve_certified_from(Ae, z_e, lam, rtol_e, inv_lmin_e, amax_e, tab, table, offsets,
-                                      inS, sg, idx, rhs, u, w, bb, c, a, Lf)
-            if ok:
-                _add_support(counts, e, inS, sg, signs, p, k_true)
-            else:
-                counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
+                    z[j] = z_b[j, i]
+                    inS[j] = start_b[j, i]
+                    sg[j] = sign_b[j, i] * np.float64(start_b[j, i])
+                # candidate patterns in turn: active-set steps from the start pattern, LARS's, coordinate
+                # descent's; each certified, and the certified pattern is unique: they decide only the time taken
+                ok = solve_certified_from(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
+                                          inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
+    state[0] = hi
+    state[1] = lo
+
+
+def _penalized_function(rng, n, *args):
+    """:func:`_penalized_kernel` called with the engine's ``rng``, which it leaves advanced past its normals."""
+    run_on_state(_penalized_kernel, rng, n, *args)
 
 
 def check_kernel_inputs(beta, sigma, gram, chol):
@@ -453,5 +561,5 @@ def penalized_correlated_kernel(beta, sigma, gram, chol, lams, lam2s, gammas=Non
     tables, offsets = inverse_tables(As, p, use_table)
     signs = signs_of(beta)
     args = (beta, sigma, G, L, lams, lam2s, gammas, rtols, inv_lmins, inverses, use_table, tables, offsets, signs)
-    return Kernel(function=_penalized_kernel, args=args,
+    return Kernel(function=_penalized_function, args=args,
                   counts_shape=(lams.size, tally_width(p, int(np.count_nonzero(signs)))))

@@ -25,7 +25,7 @@ from numba import types
 from numba.extending import intrinsic
 from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
 
-__all__ = ["state_of", "store_state", "next_uint64", "next_double", "standard_normal"]
+__all__ = ["state_of", "store_state", "run_on_state", "next_uint64", "next_double", "standard_normal"]
 
 #: numpy's PCG64 multiplier (``PCG_DEFAULT_MULTIPLIER_128``).
 MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
@@ -54,6 +54,14 @@ def store_state(rng: np.random.Generator, state: np.ndarray) -> None:
     full = rng.bit_generator.state
     full["state"]["state"] = (int(state[0]) << 64) | int(state[1])
     rng.bit_generator.state = full
+
+
+def run_on_state(compiled, rng: np.random.Generator, *args) -> None:
+    """``compiled(state, *args)`` on the PCG64 state of ``rng`` (:func:`state_of`), then ``rng`` advanced past
+    the normals it drew (:func:`store_state`): a kernel that draws inline, called as one that takes ``rng``."""
+    state = state_of(rng)
+    compiled(state, *args)
+    store_state(rng, state)
 
 
 @intrinsic
