@@ -63,6 +63,7 @@ __all__ = [
     "full_support_pattern",
     "active_set_pattern",
     "solve_certified_from",
+    "solve_certified_fallback",
     "work_arrays",
 ]
 
@@ -554,14 +555,20 @@ def solve_certified_from(A, z, lam, rtol, inv_lmin, amax, use_table, table, offs
             b[j] = u[k] if inS[j] else 0.0
             k += np.int64(inS[j])
         return True
-    return _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
+    return solve_certified_fallback(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
                                  b, c, a, Lf)
 
 
 @numba.njit(cache=True, nogil=True)
-def _solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w, b, c,
+def solve_certified_fallback(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w, b, c,
                           a, Lf):  # pragma: no cover - compiled
-    """:func:`solve_certified` without a start, as a call: the rare fallback stays out of the caller's loop."""
+    """:func:`solve_certified` without a start, as a call: the rare fallback after :func:`active_set_pattern`.
+
+    A call, never inlined; a caller's hot loop should not even contain its call
+    site (measured at ``p = 10``: the site alone cost 50-60 ns a draw, taken or
+    not), so the correlated kernel defers the draws that need it to after its
+    batch (:mod:`~mc_sparsity._mc.kernels_correlated`).
+    """
     return solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, False,
                            inS, sg, idx, rhs, u, w, b, c, a, Lf)
 

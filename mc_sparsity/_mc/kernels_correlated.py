@@ -49,7 +49,8 @@ import numpy as np
 
 from .engine import Kernel
 from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
-                         solve_certified_from, threshold_pattern, work_arrays)
+                         active_set_pattern, solve_certified_fallback, solve_certified_from,
+                         threshold_pattern, work_arrays)
 from .kernels import add_pattern
 from .pcg64 import run_on_state, standard_normal
 from .tally import signs_of, tally_width
@@ -408,6 +409,7 @@ def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rt
     sign_b = np.empty((p, cols))
     start_b = np.empty((p, cols), dtype=np.bool_)
     acc_b = np.empty(cols)
+    left = np.empty(cols, dtype=np.int64)
     hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
     for first in range(0, n, cols):
         m = min(cols, n - first)
@@ -472,15 +474,26 @@ def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rt
                     _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
                 continue
             _full_support_batch(x_b, inverses[e], lam, m, sign_b, start_b, acc_b)
+            # solve_certified_from in two passes: the candidate patterns in turn are active-set steps from the
+            # start pattern, then (the draws where they certify none, deferred to after the batch) LARS's and
+            # coordinate descent's; each certified, and the certified pattern is unique: they decide only the time
+            n_left = 0
             for i in range(m):
                 for j in range(p):
                     z[j] = z_b[j, i]
                     inS[j] = start_b[j, i]
                     sg[j] = sign_b[j, i] * np.float64(start_b[j, i])
-                # candidate patterns in turn: active-set steps from the start pattern, LARS's, coordinate
-                # descent's; each certified, and the certified pattern is unique: they decide only the time taken
-                ok = solve_certified_from(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
-                                          inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                if active_set_pattern(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
+                                      inS, sg, idx, rhs, u, w, Lf):
+                    _add_support(counts, e, inS, sg, signs, p, k_true)
+                else:
+                    left[n_left] = i
+                    n_left += 1
+            for q in range(n_left):
+                for j in range(p):
+                    z[j] = z_b[j, left[q]]
+                ok = solve_certified_fallback(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
+                                              inS, sg, idx, rhs, u, w, bb, c, a, Lf)
                 _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
     state[0] = hi
     state[1] = lo
