@@ -416,12 +416,11 @@ def _shm_of(pids):
 
 
 @pytestmark_linux
-@pytest.mark.parametrize("backend, worker", [("loky", "popen_loky_posix"), ("dask", "forkserver")])
+@pytest.mark.parametrize("backend, worker", [("loky", "popen_loky_posix")])  # dask's local workers are threads
 def test_ctrl_c_as_the_first_worker_starts(tmp_path, backend, worker):
     """SIGINT to the whole group the moment a worker's Python can take it (its handler installed, its imports
-    running): before, loky's workers printed tracebacks and dask's start lost the Ctrl-C (the run went on)."""
-    if backend == "dask":
-        pytest.importorskip("dask.distributed")
+    running): before, loky's workers printed tracebacks (and dask's start, when its local workers were processes,
+    lost the Ctrl-C: the run went on)."""
     env = dict(os.environ, TMPDIR=str(tmp_path), COLUMNS="80")
     proc = subprocess.Popen(_command("simulate", "--beta", "1", "0.3", "--lam", "0.5", "--reps", "1e10", "--jobs",
                                      "2", "--backend", backend), start_new_session=True, env=env,
