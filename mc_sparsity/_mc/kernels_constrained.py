@@ -110,17 +110,18 @@ def _ridge_ball_zeros(evals, evecs, z, radius, wv, out):  # pragma: no cover - c
 @numba.njit(cache=True, nogil=True, inline="always")
 def _tally_p2(row, zero0, zero1, in0, in1, width, hits, right):  # pragma: no cover - compiled
     """:func:`~mc_sparsity._mc.kernels.add_pattern` for p = 2, the flags as scalars, into one row."""
-    a = (zero0 and in0) + (zero1 and in1)
-    b = (zero0 and not in0) + (zero1 and not in1)
+    # branch-free: the flags are random, a branch on them would be mispredicted about half the time
+    a = np.int64(zero0 & in0) + np.int64(zero1 & in1)
+    b = np.int64(zero0 & (not in0)) + np.int64(zero1 & (not in1))
     row[a * width + b] += 1
-    if a == 0 and b == width - 1 and right:
-        row[hits] += 1
+    row[hits] += np.int64((a == 0) & (b == width - 1) & right)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _right_p2(v0, v1, s0, s1):  # pragma: no cover - compiled
     """:func:`_signs_right` for p = 2."""
-    return not ((s0 != 0.0 and v0 != 0.0 and v0 * s0 < 0.0) or (s1 != 0.0 and v1 != 0.0 and v1 * s1 < 0.0))
+    # v_j s_j >= 0 iff s_j = 0, v_j = 0 or the signs agree (v finite); & not `and`: no branch on random signs
+    return (v0 * s0 >= 0.0) & (v1 * s1 >= 0.0)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
