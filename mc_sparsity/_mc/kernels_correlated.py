@@ -186,16 +186,21 @@ def _draw_batch(hi, lo, inc_hi, inc_lo, m, beta, sigma, chol, gram, eps, bh, z, 
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _matmul_batch(M, x, m, out, acc):  # pragma: no cover - compiled
-    """``out[:, i] = M @ x[:, i]`` for the first ``m`` columns, each row's sum over ``k`` in order from 0.0."""
-    p = M.shape[0]
-    for j in range(p):
+def _row_times_batch(M, j, x, m, acc):  # pragma: no cover - compiled
+    """``acc[i] = M[j] @ x[:, i]`` for the first ``m`` columns, summed over ``k`` in order from 0.0."""
+    for i in range(m):
+        acc[i] = 0.0
+    for k in range(M.shape[1]):
+        c = M[j, k]
         for i in range(m):
-            acc[i] = 0.0
-        for k in range(p):
-            c = M[j, k]
-            for i in range(m):
-                acc[i] += c * x[k, i]
+            acc[i] += c * x[k, i]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _matmul_batch(M, x, m, out, acc):  # pragma: no cover - compiled
+    """``out[:, i] = M @ x[:, i]`` for the first ``m`` columns (:func:`_row_times_batch`, row by row)."""
+    for j in range(M.shape[0]):
+        _row_times_batch(M, j, x, m, acc)
         for i in range(m):
             out[j, i] = acc[i]
 
@@ -210,12 +215,7 @@ def _full_support_batch(x, inverse, lam, m, sign, start, acc):  # pragma: no cov
             v = x[k, i]
             sign[k, i] = np.float64(v > 0.0) - np.float64(v < 0.0)
     for j in range(p):
-        for i in range(m):
-            acc[i] = 0.0
-        for k in range(p):
-            c = inverse[j, k]
-            for i in range(m):
-                acc[i] += c * sign[k, i]
+        _row_times_batch(inverse, j, sign, m, acc)
         for i in range(m):
             start[j, i] = sign[j, i] * (x[j, i] - lam * acc[i]) > 0.0
 
