@@ -190,3 +190,35 @@ def test_the_lock_removes_the_temporaries_a_killed_run_left(tmp_path):
     other.write_text("not ours")
     with OutputLock(out):
         assert not stale.exists() and other.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or os.name != "posix", reason="POSIX signals")
+def test_a_signal_while_the_lock_is_taken_leaves_no_lock_file(tmp_path, monkeypatch):
+    """SIGTERM in the middle of taking the lock (here: just after the lock file was created and locked, as
+    the fault test's SIGTERM once landed) ends the command without leaving the lock file behind."""
+    import signal
+
+    from mc_sparsity._pipeline import output
+
+    class Stopped(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stopped
+
+    real_ftruncate = output.os.ftruncate
+
+    def ftruncate_then_signal(fd, length):
+        real_ftruncate(fd, length)
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler raises at the next bytecode, unless the signal is held
+
+    out = tmp_path / "r.csv"
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        monkeypatch.setattr(output.os, "ftruncate", ftruncate_then_signal)
+        with pytest.raises(Stopped):
+            with output.OutputLock(out):
+                pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not (tmp_path / ".r.csv.lock").exists()

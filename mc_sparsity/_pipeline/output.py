@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .._base.errors import ParameterError
+from .._base.signals import signals_blocked
 
 __all__ = ["write_atomic", "check_output_file", "check_output_dir", "unwritable", "OutputLock", "OutputLocked",
            "OutputFolder", "read_tree", "Journal", "JournalWarning"]
@@ -200,6 +201,17 @@ class OutputLock:
         self._fd = None
 
     def __enter__(self):
+        try:
+            # a signal between creating the lock file and holding it would leave the file behind: held meanwhile,
+            # it acts as the block ends, and the lock just taken is released
+            with signals_blocked():
+                self._acquire()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _acquire(self) -> None:
         import fcntl
 
         try:
@@ -238,7 +250,6 @@ class OutputLock:
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
         self._remove_stale_temporaries()
-        return self
 
     def _remove_stale_temporaries(self) -> None:
         """Remove the output's temporary files that a killed run left (``kill -9`` between write and rename).
