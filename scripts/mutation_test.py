@@ -177,7 +177,7 @@ MUTANTS = [
            "right = _full_support_signs(z0 - lam * signs[0], z1 - lam * signs[1]",
            "right = _full_support_signs(z0 + lam * signs[0], z1 + lam * signs[1]", ("tests/test_kernels_correlated.py",)),
     Mutant("weighted_lasso_half_scaled", "mc_sparsity/_mc/kernels_correlated.py",
-           "Aw[r, k] = dw[r] * Ae[r, k] * dw[k]", "Aw[r, k] = Ae[r, k] * dw[k]", ("tests/test_kernels_correlated.py",)),
+           "Aw[r, k] = dw[r] * A[r, k] * dw[k]", "Aw[r, k] = A[r, k] * dw[k]", ("tests/test_kernels_correlated.py",)),
     # --- the batched correlated kernel and the leaner certificate (issue 21)
     Mutant("batch_draw_cholesky_transposed", "mc_sparsity/_mc/kernels_correlated.py",
            "            c = chol[j, k]\n", "            c = chol[k, j]\n", ("tests/test_kernels_correlated.py",)),

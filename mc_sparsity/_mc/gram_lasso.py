@@ -63,7 +63,7 @@ __all__ = [
     "full_support_pattern",
     "active_set_pattern",
     "solve_certified_from",
-    "solve_certified_fallback",
+    "solve_certified_call",
     "work_arrays",
 ]
 
@@ -555,21 +555,25 @@ def solve_certified_from(A, z, lam, rtol, inv_lmin, amax, use_table, table, offs
             b[j] = u[k] if inS[j] else 0.0
             k += np.int64(inS[j])
         return True
-    return solve_certified_fallback(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w,
-                                 b, c, a, Lf)
+    return solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, np.bool_(False), inS, sg,
+                                idx, rhs, u, w, b, c, a, Lf)
 
 
 @numba.njit(cache=True, nogil=True)
-def solve_certified_fallback(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, idx, rhs, u, w, b, c,
-                          a, Lf):  # pragma: no cover - compiled
-    """:func:`solve_certified` without a start, as a call: the rare fallback after :func:`active_set_pattern`.
+def solve_certified_call(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, have_start, inS, sg, idx, rhs,
+                         u, w, b, c, a, Lf):  # pragma: no cover - compiled
+    """:func:`solve_certified` as a call, never inlined: the start pattern in ``(inS, sg)`` first if ``have_start``.
 
-    A call, never inlined; a caller's hot loop should not even contain its call
-    site (measured at ``p = 10``: the site alone cost 50-60 ns a draw, taken or
-    not), so the correlated kernel defers the draws that need it to after its
-    batch (:mod:`~mc_sparsity._mc.kernels_correlated`).
+    The rare fallback after :func:`active_set_pattern` (``have_start`` false),
+    and the adaptive lasso's solve (a start of its own).  A caller's hot loop
+    should not even contain its call site (measured at ``p = 10``: the site
+    alone cost 50-60 ns a draw, taken or not), so the correlated kernel defers
+    the draws that need it to after its batch
+    (:mod:`~mc_sparsity._mc.kernels_correlated`).  Pass ``have_start`` and
+    ``use_table`` as typed booleans (``np.bool_``), not literals: each literal
+    would compile a copy of its own (about 8 s each).
     """
-    return solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, False,
+    return solve_certified(A, z, lam, rtol, inv_lmin, amax, use_table, table, offsets, inS, sg, have_start,
                            inS, sg, idx, rhs, u, w, b, c, a, Lf)
 
 

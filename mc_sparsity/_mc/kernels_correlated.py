@@ -49,7 +49,7 @@ import numpy as np
 
 from .engine import Kernel
 from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
-                         active_set_pattern, solve_certified_fallback, solve_certified_from,
+                         active_set_pattern, solve_certified_call,
                          threshold_pattern, work_arrays)
 from .kernels import add_pattern
 from .pcg64 import run_on_state, standard_normal
@@ -395,7 +395,6 @@ def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rt
     Aw = np.empty((p, p))
     zw = np.empty(p)
     dw = np.empty(p)
-    no_table = np.zeros(1)
     # p != 2: active-set steps from the full-support candidate's pattern, then LARS, then CD; each certified
     inS, sg, idx, rhs, u, w, bb, c, a, Lf = work_arrays(p)
     scores = np.empty(p)
@@ -443,34 +442,8 @@ def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rt
                         bh[j] = bh_b[j, i]
                         z[j] = z_b[j, i]
                         out[j] = x_b[j, i]
-                    # weights w_j = 1/|beta_hat_j|^gamma: b = D c with D = diag(|beta_hat_j|^gamma) turns the
-                    # weighted lasso into a lasso in c with A' = D A D, z' = D z (same zero pattern, same signs).
-                    # Its margins are A''s own (eigenvalues of each draw's A': p <= 100, a small symmetric solve).
-                    dmin = np.inf
-                    for j in range(p):
-                        dw[j] = abs(bh[j]) ** gammas[e]
-                        dmin = min(dmin, dw[j])
-                    if not dmin > 0.0:  # beta_hat_j = 0 exactly (probability 0): an infinite weight
-                        counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
-                        continue
-                    amax_w = 0.0
-                    for r in range(p):
-                        zw[r] = dw[r] * z[r]
-                        for k in range(p):
-                            Aw[r, k] = dw[r] * Ae[r, k] * dw[k]
-                            amax_w = max(amax_w, abs(Aw[r, k]))
-                    evals = np.linalg.eigvalsh(Aw)  # the margins of A' itself: max(1e-9, 64 p eps cond(A'))
-                    if not evals[0] > 0.0:
-                        counts[e, (k_true + 1) * (p - k_true + 1) + 1] += 1
-                        continue
-                    for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
-                        out[j] /= dw[j]
-                    for j in range(p):
-                        scores[j] = Aw[j, j] * out[j]
-                    threshold_pattern(scores, lam, inS, sg)
-                    ok = solve_certified_from(Aw, zw, lam, margin_from_eigenvalues(p, evals[0], evals[p - 1]),
-                                              1.0 / evals[0], amax_w, False, no_table, offsets,
-                                              inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                    ok = _adaptive_lasso_solve(Ae, bh, z, out, gammas[e], lam, table, offsets, Aw, zw, dw, scores,
+                                               inS, sg, idx, rhs, u, w, bb, c, a, Lf)
                     _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
                 continue
             _full_support_batch(x_b, inverses[e], lam, m, sign_b, start_b, acc_b)
@@ -492,11 +465,51 @@ def _penalized_kernel(state, n, beta, sigma, gram, chol, lams, lam2s, gammas, rt
             for q in range(n_left):
                 for j in range(p):
                     z[j] = z_b[j, left[q]]
-                ok = solve_certified_fallback(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
-                                              inS, sg, idx, rhs, u, w, bb, c, a, Lf)
+                ok = solve_certified_call(Ae, z, lam, rtol_e, inv_lmin_e, amax_e, use_table, table, offsets,
+                                          np.bool_(False), inS, sg, idx, rhs, u, w, bb, c, a, Lf)
                 _tally_solution(counts, e, ok, inS, sg, signs, p, k_true)
     state[0] = hi
     state[1] = lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _adaptive_lasso_solve(A, bh, z, x, gamma, lam, table, offsets, Aw, zw, dw, scores, inS, sg, idx, rhs, u, w, b,
+                          c, a, Lf):  # pragma: no cover - compiled
+    """The adaptive lasso of one draw, certified: True iff solved, its pattern then in ``(inS, sg)``.
+
+    Weights ``w_j = 1/|beta_hat_j|^gamma``: ``b = D c`` with ``D = diag(|beta_hat_j|^gamma)`` turns the
+    weighted lasso into a lasso in ``c`` with ``A' = D A D``, ``z' = D z`` (same zero pattern, same signs),
+    certified with the margins of ``A'`` itself (its eigenvalues: ``max(1e-9, 64 p eps cond(A'))``).  ``x``
+    is the draw's unpenalized solution ``A^{-1} z`` (overwritten); ``table`` and ``offsets`` are the kernel's,
+    unread (no tables for a draw's own matrix), passed so that the solver's fallback has one signature.  A call, not inlined: the rescaled
+    problem's eigenvalues and a second copy of the solver would otherwise double the kernel's compilation.
+    """
+    p = bh.shape[0]
+    dmin = np.inf
+    for j in range(p):
+        dw[j] = abs(bh[j]) ** gamma
+        dmin = min(dmin, dw[j])
+    if not dmin > 0.0:  # beta_hat_j = 0 exactly (probability 0): an infinite weight, counted uncertified
+        return False
+    amax = 0.0
+    for r in range(p):
+        zw[r] = dw[r] * z[r]
+        for k in range(p):
+            Aw[r, k] = dw[r] * A[r, k] * dw[k]
+            amax = max(amax, abs(Aw[r, k]))
+    evals = np.linalg.eigvalsh(Aw)
+    if not evals[0] > 0.0:
+        return False
+    for j in range(p):  # the unpenalized solution of the rescaled problem is D^{-1} A^{-1} z
+        x[j] /= dw[j]
+    for j in range(p):
+        scores[j] = Aw[j, j] * x[j]
+    threshold_pattern(scores, lam, inS, sg)
+    # the start pattern, then LARS, then coordinate descent (no active-set steps: a second inlined copy of
+    # them would add about 7 s to the kernel's compilation, for a path whose time is the eigenvalues')
+    return solve_certified_call(Aw, zw, lam, margin_from_eigenvalues(p, evals[0], evals[p - 1]), 1.0 / evals[0],
+                                amax, np.bool_(False), table, offsets, np.bool_(True), inS, sg, idx, rhs, u, w, b, c,
+                                a, Lf)
 
 
 def _penalized_function(rng, n, *args):
