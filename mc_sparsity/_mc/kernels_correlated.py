@@ -25,10 +25,12 @@ Conventions
 * the constrained forms: :mod:`~mc_sparsity._mc.kernels_constrained`.
 
 Each lasso is solved by the certified solver of :mod:`~mc_sparsity._mc.gram_lasso`
-(``p = 2``: the four KKT cases in closed form, with the same margins; ``p != 2``:
-active-set steps from the full-support candidate's pattern first (the
-unweighted estimators; the weighted: the unpenalized solution's thresholded),
-then LARS, then coordinate descent).  A replication that no candidate certifies (probability about the
+(``p = 2``: the four KKT cases in closed form, with the same margins; ``p != 2``,
+the unweighted estimators: draws and start patterns by batches of draws,
+active-set steps from the full-support candidate's pattern, and for the draws
+they leave uncertified, after the batch, LARS then coordinate descent; the
+weighted: the unpenalized solution's thresholded pattern, then LARS, then
+coordinate descent).  A replication that no candidate certifies (probability about the
 margin) is counted as *uncertified*, and not as sparse nor as non-sparse.  For
 ``p = 2`` the full support is certified by all three smaller patterns failing
 by a margin.
@@ -37,7 +39,7 @@ Counts layout: the tally of :mod:`~mc_sparsity._mc.tally` (zeros inside and
 outside the true support, signed-support hits, uncertified replications:
 always 0 for the smooth estimators).  A pattern that is certain but whose
 signs are within rounding of a change (p = 2, full support) is uncertified too.
-Nothing of size ``n`` is allocated; the kernels use no ``sums``.
+Nothing of size ``n`` is allocated (a batch is at most 128 draws); the kernels use no ``sums``.
 """
 
 from __future__ import annotations
@@ -48,9 +50,8 @@ import numba
 import numpy as np
 
 from .engine import Kernel
-from .gram_lasso import (TABLE_MAX_P, certification_margin, inverse_tables, margin_from_eigenvalues,
-                         active_set_pattern, solve_certified_call,
-                         threshold_pattern, work_arrays)
+from .gram_lasso import (TABLE_MAX_P, active_set_pattern, certification_margin, inverse_tables,
+                         margin_from_eigenvalues, solve_certified_call, threshold_pattern, work_arrays)
 from .kernels import add_pattern
 from .pcg64 import run_on_state, standard_normal
 from .tally import signs_of, tally_width
