@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._base.errors import ParameterError
+from .._base.signals import loky_teardown_quiet
 from .streams import block_stream
 
 __all__ = ["BLOCK_SIZE", "Kernel", "Tally", "SimulationInterrupted", "run_kernel", "block_generator"]
@@ -443,7 +444,8 @@ def run_kernel(
     gathered = _Gathered(kernel, reps, progress)
     try:
         # Ctrl-C is held while workers start (they never get it; a Ctrl-C meanwhile acts once they are up).
-        with _signals_held(scheduler is None, _starts_processes(backend)) as started, \
+        processes = _starts_processes(backend)
+        with loky_teardown_quiet(processes), _signals_held(scheduler is None, processes) as started, \
                 _backend_context(backend, workers, scheduler) as name:
             if name == "dask":
                 started()  # the cluster's workers are up: a Ctrl-C meanwhile acts here, before any task is sent
