@@ -135,6 +135,8 @@ def _solve_from(A, z, lam, start, use_table=False):
     p = A.shape[0]
     rtol, inv_lmin, amax = certificate_scales(A)
     tables, offsets = inverse_tables([A], p, use_table)
+    for table in (tables, offsets):  # read-only, as the kernels' are: their compiled fallback is reused
+        table.setflags(write=False)
     inS, sg, idx, rhs, u, w, b, c, a, Lf = work_arrays(p)
     start(inS, sg)
     ok = solve_certified_from(A, np.asarray(z, dtype=float), lam, rtol, inv_lmin, amax, use_table, tables[0],

@@ -33,8 +33,11 @@ def test_raw_outputs_and_normals_are_numpys(seed):
 def test_a_kernel_leaves_its_generator_advanced_past_its_draws():
     rng, ref = np.random.default_rng(3), np.random.default_rng(3)
     counts = np.zeros((1, 5), dtype=np.int64)  # p = 2, k = 1: cells (0,0) (0,1) (1,0) (1,1), then the hits
-    penalized_counts(rng, 777, np.array([1.0, 0.0]), 1.0, np.array([0.5]), -1, np.array([1.0, 0.0]), counts,
-                     np.zeros(0))
+    # read-only arguments, as the Kernel record passes them: the machine code the other tests compiled is reused
+    mean, thresholds, signs = (np.array(v) for v in ([1.0, 0.0], [0.5], [1.0, 0.0]))
+    for a in (mean, thresholds, signs):
+        a.setflags(write=False)
+    penalized_counts(rng, 777, mean, 1.0, thresholds, -1, signs, counts, np.zeros(0))
     ref.standard_normal(2 * 777)
     assert rng.standard_normal() == ref.standard_normal()
 
